@@ -1,0 +1,63 @@
+"""Một cửa điện tử: the electronic one-stop shop.
+
+:func:`create_app` is the application factory used by ``wsgi.py``, the
+``flask`` command and the tests.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
+
+from app import db, models  # noqa: F401  (maps every table)
+from app.config import load_config
+
+csrf = CSRFProtect()
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``overrides`` replace configuration (tests)."""
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(overrides or {})
+    app.extensions["db_engine"] = engine = db.make_engine(app.config["DATABASE_URL"])
+    db.bind(engine)
+    csrf.init_app(app)
+    _register_request_hooks(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _declare_write_intent():
+        db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        db.session.remove()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.core.api import api
+    from app.core.web import register_web
+
+    # The domain modules add their routes to the api blueprint when imported.
+    from app.auth import api as _auth_api  # noqa: F401
+    from app.calendar import api as _calendar_api  # noqa: F401
+    from app.dossiers import api as _dossiers_api  # noqa: F401
+    from app.procedures import api as _procedures_api  # noqa: F401
+    from app.tasks import api as _tasks_api  # noqa: F401
+
+    csrf.exempt(api)
+    app.register_blueprint(api)
+    register_web(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)

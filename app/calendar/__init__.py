@@ -1,0 +1,1 @@
+"""Working-day calendar: which days count and when a time limit falls due."""

@@ -1,0 +1,51 @@
+"""The working-day calendar as configured for this instance."""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.calendar.models import CalendarDay
+from app.calendar.workdays import OfficeHours, WorkCalendar, parse_limit
+from app.core.errors import Invalid
+from app.db import session
+
+_cache: dict[tuple, WorkCalendar] = {}
+_lock = threading.Lock()
+
+
+def work_calendar() -> WorkCalendar:
+    """The calendar with the administrator's overrides.
+
+    The override table is small, so it is read on every call; the calendar
+    (and its per-year holiday tables) is rebuilt only when the rows change.
+    """
+    rows = tuple(session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)
+                                 .order_by(CalendarDay.day)))
+    office = (current_app.config["OFFICE_HOURS"], current_app.config["SAME_DAY_CUTOFF"])
+    key = (rows, office)
+    calendar = _cache.get(key)
+    if calendar is None:
+        calendar = WorkCalendar({day: (kind, name) for day, kind, name in rows},
+                                OfficeHours.from_text(*office))
+        with _lock:
+            _cache.clear()
+            _cache[key] = calendar
+    return calendar
+
+
+def due_at(start: datetime, limit: str) -> datetime:
+    return work_calendar().due_at(start, parse_limit(limit))
+
+
+def set_day(day: date, kind: str, name: str) -> CalendarDay:
+    if kind not in ("holiday", "workday"):
+        raise Invalid("Loại ngày không hợp lệ.",
+                      [{"field": "kind", "message": "Chọn 'holiday' (ngày nghỉ) hoặc 'workday' (ngày làm bù)."}])
+    row = session.get(CalendarDay, day) or CalendarDay(day=day)
+    row.kind, row.name = kind, (name or "").strip() or ("Ngày nghỉ" if kind == "holiday" else "Ngày làm việc bù")
+    session.add(row)
+    session.commit()
+    return row

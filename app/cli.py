@@ -1,0 +1,109 @@
+"""The ``flask`` commands: schema migrations, users, procedures and the demo."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.core.errors import AppError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+users_cli = AppGroup("users", help="User accounts.")
+procedures_cli = AppGroup("procedures", help="Administrative procedures.")
+
+
+def _alembic(action, *args, **kwargs) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with current_app.extensions["db_engine"].begin() as connection:
+        config.attributes["connection"] = connection
+        action(config, *args, **kwargs)
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or update the schema of DATABASE_URL."""
+    _alembic(command.upgrade, revision)
+    click.echo("Cơ sở dữ liệu đã được cập nhật.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    _alembic(command.downgrade, revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the models (for developers)."""
+    _alembic(command.revision, message=message, autogenerate=True)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    _alembic(command.current)
+
+
+def _fail(error: AppError) -> None:
+    details = "".join(f"\n  - {_describe(e)}" for e in (error.errors or []))
+    raise click.ClickException(f"{error.detail}{details}")
+
+
+def _describe(item: dict) -> str:
+    where = item.get("field") or item.get("element_id") or ""
+    line = f" (dòng {item['line']})" if item.get("line") else ""
+    return f"{where}{line}: {item.get('message')}" if where else str(item.get("message"))
+
+
+@users_cli.command("create-admin")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--full-name", default="Quản trị hệ thống")
+def create_admin(username: str, password: str, full_name: str) -> None:
+    """Create the first administrator (and the root unit and base roles if missing)."""
+    from app.auth.bootstrap import create_admin as make_admin
+
+    try:
+        make_admin(username, password, full_name)
+    except AppError as error:
+        _fail(error)
+    click.echo(f"Đã tạo quản trị viên '{username}'.")
+
+
+@procedures_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish the imported version at once.")
+def import_procedures(files: tuple[Path, ...], publish: bool) -> None:
+    """Import BPMN files (with their <code>.json catalogue and form files beside them)."""
+    from app.procedures.services import import_file
+
+    for path in files:
+        try:
+            version = import_file(None, path, publish_it=publish)
+        except AppError as error:
+            _fail(error)
+        click.echo(f"{path.name}: thủ tục {version.procedure.code}, phiên bản {version.number} ({version.status}).")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo province, users for every role and publish the demo procedures."""
+    from app.demo import seed
+
+    logins = seed(progress=click.echo)
+    click.echo("\nTài khoản demo (tên đăng nhập / mật khẩu — vai trò, đơn vị):")
+    for username, password, description in logins:
+        click.echo(f"  {username:<14} / {password}  — {description}")
+
+
+def register_commands(app: Flask) -> None:
+    for group in (db_cli, users_cli, procedures_cli, seed_demo):
+        app.cli.add_command(group)

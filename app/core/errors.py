@@ -1,0 +1,57 @@
+"""Errors the services raise; the API turns them into problem+json (RFC 9457)
+and the web views into messages on the page.
+
+``detail`` is written for the person at the counter, in Vietnamese.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, detail: str, errors: Any = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+    def to_problem(self) -> dict[str, Any]:
+        problem = {
+            "type": f"https://motcua.local/problems/{self.title.lower().replace(' ', '-')}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.errors is not None:
+            problem["errors"] = self.errors
+        return problem
+
+
+class Unauthorized(AppError):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(AppError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(AppError):
+    status, title = 404, "Not Found"
+
+
+class Conflict(AppError):
+    status, title = 409, "Conflict"
+
+
+class Invalid(AppError):
+    """422: the request is understood but its content is wrong; ``errors`` says where."""
+
+    status, title = 422, "Unprocessable Content"
+
+
+class Locked(AppError):
+    """423: the dossier is blocked by a late step until the apology is signed."""
+
+    status, title = 423, "Locked"

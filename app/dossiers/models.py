@@ -1,0 +1,133 @@
+"""Dossiers (hồ sơ), the documents received with them, and their audit trail."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Unit, User
+from app.db import Base, UTCDateTime
+from app.procedures.models import Procedure, ProcedureVersion
+
+#: The dossier statuses of CONTRACT.md.
+STATUSES = (
+    "received", "in_progress", "awaiting_supplement", "blocked",
+    "ready_for_return", "returned", "refused",
+)
+OPEN_STATUSES = ("received", "in_progress", "awaiting_supplement", "blocked")
+
+
+class Dossier(Base):
+    """A citizen's application, run on one procedure version to the end.
+
+    ``version`` is the optimistic lock: every change of a dossier bumps it, so
+    two officers changing the same dossier at once get one success and one
+    conflict, never a lost update.
+    """
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_open_due", "due_at", postgresql_where=text("finished_at IS NULL"),
+              sqlite_where=text("finished_at IS NULL")),
+        Index("ix_dossiers_unit_status", "receiving_unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"))
+    receiving_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16), default="counter")
+
+    applicant_name: Mapped[str] = mapped_column(String(255), index=True)
+    applicant_id_number: Mapped[str] = mapped_column(String(32), default="", index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(32), default="")
+    applicant_email: Mapped[str] = mapped_column(String(255), default="")
+    applicant_address: Mapped[str] = mapped_column(Text, default="")
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the legal period currently running started (reception, or the
+    #: receipt of a supplement, which counts the deadline again from zero).
+    clock_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    returned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    timeliness: Mapped[Optional[str]] = mapped_column(String(16))
+    lookup_secret: Mapped[str] = mapped_column(String(32))
+    received_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    supplement_note: Mapped[str] = mapped_column(Text, default="")
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    procedure: Mapped[Procedure] = relationship()
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    receiving_unit: Mapped[Unit] = relationship()
+    received_by: Mapped[Optional[User]] = relationship()
+    documents: Mapped[list["DossierDocument"]] = relationship(
+        back_populates="dossier", order_by="DossierDocument.id", cascade="all, delete-orphan")
+    events: Mapped[list["DossierEvent"]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
+    workflow: Mapped["WorkflowState"] = relationship(cascade="all, delete-orphan", uselist=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == "blocked"
+
+
+class DossierDocument(Base):
+    __tablename__ = "dossier_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    copies: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    as_supplement: Mapped[bool] = mapped_column(default=False)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class DossierEvent(Base):
+    """One line of a dossier's audit trail: who did what, when."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    actor: Mapped[Optional[User]] = relationship()
+
+
+class WorkflowState(Base):
+    """The engine's serialized state of a dossier's workflow.
+
+    Kept out of the dossier row so that lists of dossiers never load it.
+    """
+
+    __tablename__ = "workflow_states"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+
+
+class DossierSequence(Base):
+    """The last number given out per agency and day, for dossier codes."""
+
+    __tablename__ = "dossier_sequences"
+
+    agency_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,268 @@
+"""Reception, supplement, refusal, return, look-up and search of dossiers."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app import clock
+from app.auth.models import Unit, User
+from app.auth.services import field_errors, get_unit
+from app.calendar.services import due_at
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.db import session
+from app.dossiers import codes, workflow
+from app.dossiers.models import OPEN_STATUSES, Dossier, DossierDocument, DossierSequence
+from app.procedures.models import Procedure
+from app.procedures.services import definition_of, get_procedure
+from app.tasks.models import Task
+
+CHANNELS = ("counter", "online")
+OVERSEERS = ("supervisor", "admin")
+
+
+@dataclass
+class Applicant:
+    full_name: str
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def receive(actor: User | None, procedure_code: str, applicant: Applicant,
+            documents: list[dict[str, Any]], channel: str = "counter",
+            unit_code: str | None = None) -> Dossier:
+    """Receive a complete dossier: give it a code and a deadline, start its workflow.
+
+    At the counter the receiving unit is the officer's; online, the applicant
+    names it.  Nothing is written unless every step can be assigned a unit.
+    """
+    if actor is not None:
+        _require_role(actor, "receptionist")
+    procedure = get_procedure(procedure_code)
+    version = _version_taking_dossiers(procedure)
+    unit = actor.unit if actor is not None else _online_unit(unit_code)
+    _check_reception(applicant, documents, channel, unit)
+    now = clock.now()
+    dossier = Dossier(
+        code=_next_code(unit.agency_code, now.date()), procedure=procedure, procedure_version=version,
+        receiving_unit=unit, status="received", channel=channel,
+        applicant_name=applicant.full_name.strip(), applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=applicant.phone.strip(), applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(), received_at=now, clock_started_at=now,
+        due_at=due_at(now, procedure.legal_limit), lookup_secret=secrets.token_hex(4),
+        received_by=actor, updated_at=now,
+    )
+    workflow.step_units(dossier, definition_of(version))
+    dossier.documents = [_document(d, now) for d in documents]
+    session.add(dossier)
+    workflow.record(dossier, "received", actor, now, channel=channel, due_at=dossier.due_at.isoformat())
+    workflow.save(dossier, workflow.start(dossier, actor, now), actor, now)
+    session.commit()
+    return dossier
+
+
+def _version_taking_dossiers(procedure: Procedure):
+    version = procedure.published_version()
+    if version is None:
+        raise Invalid(f"Thủ tục '{procedure.code}' chưa được công bố nên chưa nhận hồ sơ.",
+                      field_errors({"procedure_code": "Thủ tục chưa có phiên bản được công bố."}))
+    today = clock.now().date()
+    if procedure.effective_from and today < procedure.effective_from:
+        raise Invalid("Thủ tục chưa có hiệu lực.", field_errors(
+            {"procedure_code": f"Thủ tục có hiệu lực từ {procedure.effective_from:%d/%m/%Y}."}))
+    if procedure.effective_to and today > procedure.effective_to:
+        raise Invalid("Thủ tục đã hết hiệu lực.", field_errors(
+            {"procedure_code": f"Thủ tục hết hiệu lực từ {procedure.effective_to:%d/%m/%Y}."}))
+    return version
+
+
+def _online_unit(unit_code: str | None) -> Unit:
+    if not unit_code:
+        raise Invalid("Hồ sơ nộp trực tuyến cần chọn nơi tiếp nhận.",
+                      field_errors({"unit_code": "Chọn đơn vị tiếp nhận hồ sơ."}))
+    return get_unit(unit_code)
+
+
+def _check_reception(applicant: Applicant, documents: list, channel: str, unit: Unit) -> None:
+    errors = {}
+    if not applicant.full_name.strip():
+        errors["applicant.full_name"] = "Cần nhập họ tên người nộp."
+    if channel not in CHANNELS:
+        errors["channel"] = "Kênh nộp là 'counter' (trực tiếp) hoặc 'online' (trực tuyến)."
+    for index, document in enumerate(documents):
+        if not str(document.get("name") or "").strip():
+            errors[f"documents[{index}].name"] = "Cần tên giấy tờ."
+        copies = document.get("copies", 1)
+        if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= 1000:
+            errors[f"documents[{index}].copies"] = "Số bản là số nguyên từ 1 đến 1000."
+    if not unit.agency_code:
+        errors["unit"] = f"Đơn vị {unit.name} chưa có mã định danh cơ quan nên không tiếp nhận hồ sơ được."
+    if errors:
+        raise Invalid("Thông tin hồ sơ chưa hợp lệ.", field_errors(errors))
+
+
+def _document(item: dict[str, Any], now: datetime, as_supplement: bool = False) -> DossierDocument:
+    return DossierDocument(name=str(item["name"]).strip(), copies=item.get("copies", 1),
+                           received_at=now, as_supplement=as_supplement)
+
+
+def _next_code(agency_code: str, day: date) -> str:
+    """Take the next number of the agency's day in this transaction.
+
+    An upsert on (agency, day) locks that counter row until commit, so
+    concurrent receptions on PostgreSQL queue on it and never share a number;
+    on SQLite the write transaction is exclusive anyway.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(DossierSequence).values(agency_code=agency_code, day=day, last_number=1)
+        .on_conflict_do_update(index_elements=["agency_code", "day"],
+                               set_={"last_number": DossierSequence.last_number + 1})
+        .returning(DossierSequence.last_number)
+    )
+    number = session.execute(statement).scalar_one()
+    return codes.format_code(agency_code, day, number)
+
+
+def get(code: str) -> Dossier:
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    return dossier
+
+
+def can_view(user: User, dossier: Dossier) -> bool:
+    """Staff see the dossiers their unit received or has a step of; overseers see all."""
+    if user.has_role(*OVERSEERS) or dossier.receiving_unit_id == user.unit_id:
+        return True
+    return session.scalar(select(Task.id).where(Task.dossier_id == dossier.id, Task.unit_id == user.unit_id)
+                          .limit(1)) is not None
+
+
+def get_for(user: User, code: str) -> Dossier:
+    dossier = get(code)
+    if not can_view(user, dossier):
+        raise Forbidden("Hồ sơ này không thuộc đơn vị của bạn.")
+    return dossier
+
+
+def search(user: User, status: str | None = None, unit_code: str | None = None, late: bool | None = None,
+           text: str | None = None, limit: int = 50, offset: int = 0) -> list[Dossier]:
+    query = select(Dossier)
+    if not user.has_role(*OVERSEERS):
+        has_step = select(Task.id).where(Task.dossier_id == Dossier.id, Task.unit_id == user.unit_id).exists()
+        query = query.where(or_(Dossier.receiving_unit_id == user.unit_id, has_step))
+    if status:
+        query = query.where(Dossier.status == status)
+    if unit_code:
+        query = query.where(Dossier.receiving_unit_id == get_unit(unit_code).id)
+    if late is not None:
+        query = query.where(_late_clause() if late else ~_late_clause())
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(or_(Dossier.code == text.strip(), func.lower(Dossier.applicant_name).like(pattern),
+                                Dossier.applicant_id_number == text.strip()))
+    return list(session.scalars(query.order_by(Dossier.received_at.desc()).limit(limit).offset(offset)))
+
+
+def _late_clause():
+    now = clock.now()
+    return or_(Dossier.timeliness == "late",
+               (Dossier.finished_at.is_(None)) & (Dossier.status.in_(OPEN_STATUSES)) & (Dossier.due_at < now))
+
+
+def _require_role(actor: User, *roles: str) -> None:
+    if not actor.has_role(*roles):
+        raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
+
+
+def _receptionist_of(actor: User, dossier: Dossier) -> None:
+    _require_role(actor, "receptionist")
+    if dossier.receiving_unit_id != actor.unit_id:
+        raise Forbidden("Hồ sơ do đơn vị khác tiếp nhận.")
+
+
+def _require_status(dossier: Dossier, *statuses: str, action: str) -> None:
+    if dossier.status not in statuses:
+        raise Conflict(f"Hồ sơ {dossier.code} đang ở trạng thái '{STATUS_LABELS[dossier.status]}', không thể {action}.")
+
+
+def request_supplement(actor: User, code: str, note: str) -> Dossier:
+    """Ask the citizen for missing documents, all at once; the clock stops."""
+    dossier = get(code)
+    _receptionist_of(actor, dossier)
+    _require_status(dossier, "received", "in_progress", action="yêu cầu bổ sung")
+    if not (note or "").strip():
+        raise Invalid("Cần ghi rõ giấy tờ cần bổ sung.", field_errors({"note": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung."}))
+    now = clock.now()
+    dossier.status, dossier.supplement_note, dossier.updated_at = "awaiting_supplement", note.strip(), now
+    workflow.record(dossier, "supplement_requested", actor, now, note=note.strip())
+    session.commit()
+    return dossier
+
+
+def record_supplement(actor: User, code: str, documents: list[dict[str, Any]]) -> Dossier:
+    """The citizen brought what was missing: the deadline is counted again from zero."""
+    dossier = get(code)
+    _receptionist_of(actor, dossier)
+    _require_status(dossier, "awaiting_supplement", action="nhận bổ sung")
+    _check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
+    now = clock.now()
+    dossier.documents.extend(_document(d, now, as_supplement=True) for d in documents)
+    dossier.clock_started_at = now
+    dossier.due_at = due_at(now, dossier.procedure.legal_limit)
+    for task in workflow.open_tasks(dossier):
+        task.ready_at, task.due_at = now, due_at(now, task.time_limit)
+    dossier.status = "in_progress"
+    workflow.record(dossier, "supplement_received", actor, now, due_at=dossier.due_at.isoformat(),
+                    documents=[d.get("name") for d in documents])
+    run = workflow.load(dossier)
+    if workflow.SUPPLEMENT_MESSAGE in run.waiting_messages():
+        workflow.send_supplement_message(run)
+    workflow.save(dossier, run, actor, now)
+    session.commit()
+    return dossier
+
+
+def refuse(actor: User, code: str, reason: str) -> Dossier:
+    dossier = get(code)
+    _receptionist_of(actor, dossier)
+    _require_status(dossier, "received", "in_progress", "awaiting_supplement", action="từ chối")
+    if not (reason or "").strip():
+        raise Invalid("Cần ghi rõ lý do từ chối.", field_errors({"reason": "Ghi rõ lý do từ chối tiếp nhận, giải quyết."}))
+    now = clock.now()
+    for task in workflow.open_tasks(dossier):
+        task.state = "cancelled"
+    dossier.status, dossier.refusal_reason = "refused", reason.strip()
+    dossier.finished_at = dossier.updated_at = now
+    workflow.record(dossier, "refused", actor, now, reason=reason.strip())
+    session.commit()
+    return dossier
+
+
+def return_result(actor: User, code: str, note: str = "") -> Dossier:
+    dossier = get(code)
+    _receptionist_of(actor, dossier)
+    _require_status(dossier, "ready_for_return", action="trả kết quả")
+    now = clock.now()
+    dossier.status, dossier.returned_at, dossier.updated_at = "returned", now, now
+    workflow.record(dossier, "returned", actor, now, note=(note or "").strip())
+    session.commit()
+    return dossier
+
+
+def tasks_of(dossier: Dossier) -> list[Task]:
+    return list(session.scalars(select(Task).where(Task.dossier_id == dossier.id).order_by(Task.ready_at, Task.id)))
+
+
+STATUS_LABELS = {
+    "received": "Đã tiếp nhận", "in_progress": "Đang giải quyết", "awaiting_supplement": "Chờ bổ sung",
+    "blocked": "Tạm dừng do quá hạn", "ready_for_return": "Chờ trả kết quả", "returned": "Đã trả kết quả",
+    "refused": "Từ chối",
+}

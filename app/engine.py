@@ -1,0 +1,289 @@
+"""The engine adapter: the only module that imports SpiffWorkflow.
+
+It turns an uploaded BPMN into cached engine specs, starts and restores a
+dossier's workflow, advances it, and serializes it again.  The callers (the
+dossier and task services) write the serialized state in the same database
+transaction as the task rows and the audit events.
+
+Serialized state stays small.  The process specs are never serialized with
+a workflow (they are cached per procedure version), and the finished part of
+the task tree above the point where all unfinished tasks meet is pruned:
+history lives in our own task rows and audit trail, so completing the 50th
+step of a long dossier costs what completing the first one did.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping
+from uuid import UUID
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.defaults import UserTask
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from app.procedures import expressions
+from app.procedures.dialect import Problem, ProcedureDefinition, ProcedureError, read_procedure
+
+
+class EngineError(RuntimeError):
+    """The engine could not advance a workflow (e.g. a condition failed)."""
+
+    def __init__(self, message: str, element_id: str | None = None):
+        super().__init__(message)
+        self.element_id = element_id
+
+
+class _SafeEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates expressions with :mod:`app.procedures.expressions`, never ``eval``."""
+
+    def evaluate(self, expression, context, external_context=None):
+        return expressions.evaluate(expression, {**(external_context or {}), **context})
+
+    def execute(self, script, context, external_context=None):
+        raise EngineError("script tasks are not supported")
+
+
+_SCRIPT_ENGINE = PythonScriptEngine(environment=_SafeEnvironment())
+_VALIDATOR = BpmnValidator()
+
+
+class _StatelessSpecConverter(BpmnWorkflowConverter):
+    """Serializes a workflow without its specs, which we cache per version."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        specs: _Specs = dct.pop("specs")
+        workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True,
+                                     script_engine=_SCRIPT_ENGINE)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG
+
+    config = dict(DEFAULT_CONFIG)
+    config[BpmnWorkflow] = _StatelessSpecConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _make_serializer()
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def compile_procedure(xml: bytes, forms: Mapping[str, Any] | None = None) -> ProcedureDefinition:
+    """Read and check a procedure's BPMN as the engine will run it.
+
+    Raises :class:`ProcedureError` naming the element (and line) at fault:
+    dialect problems, BPMN schema violations and what the engine refuses.
+    """
+    definition = read_procedure(xml, forms)
+    _parse_specs(definition.normalized_xml, definition.process_id)
+    return definition
+
+
+def _parse_specs(xml: bytes, process_id: str):
+    parser = BpmnParser(validator=_VALIDATOR)
+    try:
+        parser.add_bpmn_xml(etree.fromstring(xml), filename="procedure.bpmn")
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as error:
+        raise ProcedureError([Problem(str(error).split("\n")[0], error.id or None,
+                                      int(error.line_number) if str(error.line_number).isdigit() else None)]) from None
+    except etree.DocumentInvalid as error:
+        line = error.error_log.last_error.line if error.error_log else None
+        raise ProcedureError([Problem(f"not valid BPMN: {error}", None, line)]) from None
+    except (SpiffWorkflowException, KeyError, ValueError) as error:
+        raise ProcedureError([Problem(f"the engine cannot load this BPMN: {error}")]) from None
+    return spec, subprocess_specs
+
+
+@dataclass(frozen=True)
+class _Specs:
+    spec: Any
+    subprocess_specs: dict
+
+
+_spec_cache: dict[Any, _Specs] = {}
+_spec_lock = threading.Lock()
+
+
+def _specs(cache_key: Any, xml: bytes, process_id: str) -> _Specs:
+    """Parsed specs of a procedure version, parsed once per process."""
+    specs = _spec_cache.get(cache_key)
+    if specs is None:
+        with _spec_lock:
+            specs = _spec_cache.get(cache_key)
+            if specs is None:
+                specs = _Specs(*_parse_specs(xml, process_id))
+                _spec_cache[cache_key] = specs
+    return specs
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    engine_task_id: str
+    element_id: str
+
+
+class DossierWorkflow:
+    """One dossier's workflow in memory, between restore and serialize."""
+
+    SUPPLEMENT_MESSAGE = "supplement_received"
+
+    def __init__(self, workflow: BpmnWorkflow):
+        self._workflow = workflow
+
+    @classmethod
+    def start(cls, cache_key: Any, xml: bytes, process_id: str, data: Mapping[str, Any]) -> "DossierWorkflow":
+        specs = _specs(cache_key, xml, process_id)
+        workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+        workflow.data.update(data)
+        workflow.task_tree.data.update(data)
+        run = cls(workflow)
+        run._advance()
+        return run
+
+    @classmethod
+    def restore(cls, cache_key: Any, xml: bytes, process_id: str, state: str) -> "DossierWorkflow":
+        dct = json.loads(state)
+        dct["specs"] = _specs(cache_key, xml, process_id)
+        return cls(_SERIALIZER.from_dict(dct))
+
+    def serialize(self) -> str:
+        dct = _SERIALIZER.to_dict(self._workflow)
+        _prune(dct, self._workflow)
+        return json.dumps(dct, separators=(",", ":"))
+
+    def ready_user_tasks(self) -> list[ReadyTask]:
+        return [
+            ReadyTask(str(task.id), task.task_spec.bpmn_id)
+            for task in self._workflow.get_tasks(state=TaskState.READY)
+            if isinstance(task.task_spec, UserTask)
+        ]
+
+    def complete(self, engine_task_id: str, data: Mapping[str, Any]) -> None:
+        """Complete a ready user task with validated form data and run on."""
+        task = self._workflow.get_task_from_id(UUID(engine_task_id))
+        if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
+            raise EngineError("the task is not ready", task.task_spec.bpmn_id)
+        task.data.update(data)
+        self._run(task.run, task.task_spec.bpmn_id)
+        self._advance()
+
+    def send_message(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        event = BpmnEvent(MessageEventDefinition(name), dict(payload or {}))
+        self._run(lambda: self._workflow.send_event(event), None)
+        self._advance()
+
+    def waiting_messages(self) -> set[str]:
+        """Names of the message events the workflow is waiting for."""
+        names = set()
+        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, MessageEventDefinition):
+                names.add(definition.name)
+        return names
+
+    @property
+    def is_completed(self) -> bool:
+        return self._workflow.is_completed()
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self._workflow.data)
+
+    def _advance(self) -> None:
+        self._run(self._workflow.do_engine_steps, None)
+
+    @staticmethod
+    def _run(action, element_id: str | None) -> None:
+        try:
+            action()
+        except expressions.ExpressionError as error:
+            raise EngineError(str(error), element_id) from None
+        except SpiffWorkflowException as error:
+            failed = getattr(getattr(error, "task", None), "task_spec", None)
+            raise EngineError(str(error).split("\n")[0], getattr(failed, "bpmn_id", element_id)) from None
+
+
+def _prune(dct: dict, workflow: BpmnWorkflow) -> None:
+    """Drop the finished history above the lowest common ancestor of unfinished tasks.
+
+    Everything the engine still needs (open branches, waiting joins, the data
+    reached so far) lies below that ancestor; it becomes the new root and
+    carries the full data.
+    """
+    tasks = dct["tasks"]
+    unfinished = [tid for tid, t in tasks.items() if not t["state"] & TaskState.FINISHED_MASK]
+    if not unfinished:
+        return
+    new_root = _common_ancestor(tasks, unfinished)
+    if new_root == dct["root"]:
+        return
+    keep = _subtree(tasks, new_root)
+    root_task = tasks[new_root]
+    full_data = workflow.get_task_from_id(UUID(new_root)).data
+    root_task["parent"] = None
+    root_task["data"] = _SERIALIZER.registry.convert(_SERIALIZER.registry.clean(full_data))
+    root_task["delta"] = {}
+    dct["tasks"] = {tid: tasks[tid] for tid in keep}
+    dct["root"] = new_root
+    if dct.get("last_task") not in keep:
+        dct["last_task"] = None
+    dct["subprocesses"] = {tid: sp for tid, sp in dct.get("subprocesses", {}).items() if tid in keep}
+
+
+def _ancestry(tasks: dict, tid: str) -> list[str]:
+    chain = []
+    while tid is not None:
+        chain.append(tid)
+        tid = tasks[tid]["parent"]
+    return chain[::-1]
+
+
+def _common_ancestor(tasks: dict, ids: list[str]) -> str:
+    common = _ancestry(tasks, ids[0])
+    for tid in ids[1:]:
+        path = _ancestry(tasks, tid)
+        depth = 0
+        while depth < min(len(common), len(path)) and common[depth] == path[depth]:
+            depth += 1
+        common = common[:depth]
+    return common[-1]
+
+
+def _subtree(tasks: dict, root: str) -> set[str]:
+    keep, stack = set(), [root]
+    while stack:
+        tid = stack.pop()
+        keep.add(tid)
+        stack.extend(tasks[tid]["children"])
+    return keep

@@ -1,0 +1,1 @@
+"""REST API routes (registered on app.core.api.api)."""

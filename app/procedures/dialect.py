@@ -1,0 +1,323 @@
+"""Reading a procedure's BPMN: the Camunda 7 and SpiffArena dialects.
+
+This module reads what *we* need from a BPMN file (who does each user task,
+its time limit and unit, its form, the gateway conditions) in either dialect
+of CONTRACT.md §1, and reports every problem with the element id and line.
+It parses with entity resolution, DTDs and network access off, so a hostile
+upload cannot read files or expand entity bombs.  Executing the diagram is
+the engine adapter's job (``app.engine``); this module never imports it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable, Mapping
+
+from lxml import etree
+
+from app.calendar.workdays import LimitError, TimeLimit, parse_limit
+from app.procedures import expressions
+from app.tasks.forms import FIELD_TYPES, FormDefinitionError, FormField, constraint_number, fields_from_json_schema
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiff": SPIFF_NS}
+MAX_BPMN_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+#: task spec names the engine uses for itself
+RESERVED_IDS = {"Start", "End", "Root"}
+
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an uploaded procedure, pinned to an element."""
+
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"element_id": self.element_id, "line": self.line, "message": self.message}
+
+
+class ProcedureError(ValueError):
+    """The procedure cannot be accepted; ``problems`` says why, element by element."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+@dataclass(frozen=True)
+class UserTaskDef:
+    element_id: str
+    name: str
+    role: str
+    time_limit: TimeLimit
+    unit: str | None
+    form: tuple[FormField, ...]
+    line: int | None = None
+
+
+@dataclass
+class ProcedureDefinition:
+    process_id: str
+    name: str
+    user_tasks: dict[str, UserTaskDef]
+    #: the BPMN with ``${…}`` condition wrappers removed, as the engine reads it
+    normalized_xml: bytes
+    #: flow node id -> ids of the nodes its outgoing flows lead to (main process)
+    graph: dict[str, list[str]] = field(default_factory=dict)
+
+    def longest_path_hours(self, hours_per_day: Fraction) -> Fraction:
+        """The largest sum of user-task limits along a path without repeating a loop."""
+        limits = {tid: t.time_limit.hours(hours_per_day) for tid, t in self.user_tasks.items()}
+        best: dict[str, Fraction] = {}
+
+        def longest(node: str, on_path: frozenset[str]) -> Fraction:
+            if node in best:
+                return best[node]
+            onward = [longest(nxt, on_path | {node}) for nxt in self.graph.get(node, []) if nxt not in on_path]
+            best[node] = limits.get(node, Fraction(0)) + max(onward, default=Fraction(0))
+            return best[node]
+
+        starts = set(self.graph) - {n for targets in self.graph.values() for n in targets}
+        return max((longest(node, frozenset()) for node in starts or self.graph), default=Fraction(0))
+
+
+def read_procedure(xml: bytes, forms: Mapping[str, Any] | None = None) -> ProcedureDefinition:
+    """Read a procedure's BPMN, or raise :class:`ProcedureError` listing every problem."""
+    root = _parse(xml)
+    reader = _Reader(root, forms or {})
+    definition = reader.read()
+    if reader.problems:
+        raise ProcedureError(reader.problems)
+    return definition
+
+
+def _parse(xml: bytes) -> etree._Element:
+    if len(xml) > MAX_BPMN_BYTES:
+        raise ProcedureError([Problem(f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KiB")])
+    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
+        raise ProcedureError([Problem("DOCTYPE and ENTITY declarations are not allowed in BPMN")])
+    try:
+        root = etree.fromstring(xml, _SAFE_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise ProcedureError([Problem(f"not well-formed XML: {error.msg}", line=error.lineno)]) from None
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        raise ProcedureError([Problem("the root element must be bpmn:definitions", line=root.sourceline)])
+    if _depth(root) > MAX_DEPTH:
+        raise ProcedureError([Problem(f"the XML is nested deeper than {MAX_DEPTH} levels")])
+    return root
+
+
+def _depth(element: etree._Element) -> int:
+    deepest, stack = 0, [(element, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+class _Reader:
+    def __init__(self, root: etree._Element, forms: Mapping[str, Any]):
+        self.root = root
+        self.forms = forms
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, element: etree._Element | None = None) -> None:
+        element_id = element.get("id") if element is not None else None
+        line = element.sourceline if element is not None else None
+        self.problems.append(Problem(message, element_id, line))
+
+    def read(self) -> ProcedureDefinition:
+        process = self._main_process()
+        processes = self.root.findall("bpmn:process", NS)
+        user_tasks: dict[str, UserTaskDef] = {}
+        for each in processes:
+            self._check_reserved_ids(each)
+            self._check_flows(each)
+            self._check_gateways(each)
+            self._refuse_scripts(each)
+            for element in each.iterfind(".//bpmn:userTask", NS):
+                task = self._user_task(element, _lanes(each))
+                if task is not None:
+                    user_tasks[task.element_id] = task
+        process_id = process.get("id", "") if process is not None else ""
+        return ProcedureDefinition(
+            process_id=process_id,
+            name=(process.get("name") if process is not None else None) or process_id,
+            user_tasks=user_tasks,
+            normalized_xml=etree.tostring(self.root, xml_declaration=True, encoding="UTF-8"),
+            graph=_graph(process) if process is not None else {},
+        )
+
+    def _main_process(self) -> etree._Element | None:
+        called = {c.get("calledElement") for c in self.root.iterfind(".//bpmn:callActivity", NS)}
+        executable = [p for p in self.root.findall("bpmn:process", NS)
+                      if p.get("isExecutable") == "true" and p.get("id") not in called]
+        if len(executable) != 1:
+            self.problem(f"expected exactly one executable process (isExecutable=\"true\"), found {len(executable)}")
+            return None
+        return executable[0]
+
+    def _check_reserved_ids(self, process: etree._Element) -> None:
+        for element in process.iter():
+            element_id = element.get("id") or ""
+            if element_id in RESERVED_IDS or element_id.endswith(".EndJoin"):
+                self.problem(f"the id '{element_id}' is reserved by the engine: rename the element", element)
+
+    def _check_flows(self, process: etree._Element) -> None:
+        ids = {e.get("id") for e in process.iter() if e.get("id")}
+        for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
+            for end in ("sourceRef", "targetRef"):
+                if flow.get(end) not in ids:
+                    self.problem(f"sequence flow {end} '{flow.get(end)}' does not exist", flow)
+            condition = flow.find("bpmn:conditionExpression", NS)
+            if condition is not None:
+                self._normalize_condition(flow, condition)
+
+    def _normalize_condition(self, flow: etree._Element, condition: etree._Element) -> None:
+        try:
+            expressions.compile_expression(condition.text or "")
+        except expressions.ExpressionError as error:
+            self.problem(f"condition: {error}", flow)
+            return
+        condition.text = expressions.strip_wrapper(condition.text or "")
+
+    def _check_gateways(self, process: etree._Element) -> None:
+        for gateway in process.iterfind(".//bpmn:exclusiveGateway", NS):
+            outgoing = [f for f in process.iterfind("bpmn:sequenceFlow", NS) if f.get("sourceRef") == gateway.get("id")]
+            if len(outgoing) < 2:
+                continue
+            default = gateway.get("default")
+            for flow in outgoing:
+                if flow.get("id") != default and flow.find("bpmn:conditionExpression", NS) is None:
+                    self.problem("an outgoing flow of an exclusive gateway needs a condition or must be the default", flow)
+
+    def _refuse_scripts(self, process: etree._Element) -> None:
+        for script in process.iterfind(".//bpmn:scriptTask", NS):
+            self.problem("script tasks are not accepted: use a user task and gateway conditions", script)
+
+    def _user_task(self, element: etree._Element, lanes: dict[str, str]) -> UserTaskDef | None:
+        before = len(self.problems)
+        props = _properties(element)
+        role = self._role(element, props, lanes)
+        limit = self._limit(element, props)
+        form = self._form(element, props)
+        if len(self.problems) > before or role is None or limit is None:
+            return None
+        return UserTaskDef(
+            element_id=element.get("id"), name=element.get("name") or element.get("id"),
+            role=role, time_limit=limit, unit=props.get("unit") or None, form=form,
+            line=element.sourceline,
+        )
+
+    def _role(self, element, props: dict[str, str], lanes: dict[str, str]) -> str | None:
+        groups = element.get(f"{{{CAMUNDA_NS}}}candidateGroups")
+        role = (groups if groups is not None else props.get("role") or lanes.get(element.get("id")) or "").strip()
+        if not role:
+            self.problem("user task has no role (camunda:candidateGroups, property 'role' or a lane)", element)
+            return None
+        if "," in role:
+            self.problem(f"user task names several roles '{role}': give exactly one", element)
+            return None
+        return role
+
+    def _limit(self, element, props: dict[str, str]) -> TimeLimit | None:
+        if "timeLimit" not in props:
+            self.problem("user task has no timeLimit property", element)
+            return None
+        try:
+            return parse_limit(props["timeLimit"])
+        except LimitError as error:
+            self.problem(f"timeLimit: {error}", element)
+            return None
+
+    def _form(self, element, props: dict[str, str]) -> tuple[FormField, ...]:
+        try:
+            if "formJsonSchemaFilename" in props:
+                return tuple(self._json_form(props["formJsonSchemaFilename"]))
+            return tuple(_camunda_fields(element))
+        except FormDefinitionError as error:
+            self.problem(f"form: {error}", element)
+            return ()
+
+    def _json_form(self, filename: str) -> list[FormField]:
+        if filename not in self.forms:
+            raise FormDefinitionError(f"the form file '{filename}' was not uploaded with the BPMN")
+        return fields_from_json_schema(self.forms[filename])
+
+
+def _properties(element: etree._Element) -> dict[str, str]:
+    """The task's extension properties, in either dialect."""
+    found = element.xpath(
+        "bpmn:extensionElements/camunda:properties/camunda:property"
+        " | bpmn:extensionElements/spiff:properties/spiff:property", namespaces=NS)
+    return {p.get("name"): (p.get("value") or "").strip() for p in found if p.get("name")}
+
+
+def _lanes(process: etree._Element) -> dict[str, str]:
+    """flow node id -> name of the lane that holds it."""
+    return {
+        ref.text.strip(): (lane.get("name") or "").strip()
+        for lane in process.iterfind(".//bpmn:lane", NS)
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS) if ref.text
+    }
+
+
+def _camunda_fields(element: etree._Element) -> list[FormField]:
+    fields = []
+    seen = set()
+    for node in element.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS):
+        form_field = _camunda_field(node)
+        if form_field.id in seen:
+            raise FormDefinitionError(f"form field '{form_field.id}' is defined twice")
+        seen.add(form_field.id)
+        fields.append(form_field)
+    return fields
+
+
+def _camunda_field(node: etree._Element) -> FormField:
+    field_id = (node.get("id") or "").strip()
+    if not field_id.isidentifier() or field_id.startswith("_"):
+        raise FormDefinitionError(f"form field id '{field_id}' must be a name of letters, digits and _")
+    kind = node.get("type") or "string"
+    if kind not in FIELD_TYPES:
+        raise FormDefinitionError(f"form field '{field_id}' has unsupported type '{kind}'")
+    constraints = {c.get("name"): c.get("config") for c in node.iterfind("camunda:validation/camunda:constraint", NS)}
+    options = tuple((v.get("id"), v.get("name") or v.get("id")) for v in node.iterfind("camunda:value", NS))
+    if kind == "enum" and not options:
+        raise FormDefinitionError(f"enum field '{field_id}' has no values")
+    return FormField(
+        id=field_id, label=node.get("label") or field_id, type=kind,
+        required="required" in constraints,
+        min=_number_constraint(constraints, "min"), max=_number_constraint(constraints, "max"),
+        minlength=_int_constraint(constraints, "minlength"), maxlength=_int_constraint(constraints, "maxlength"),
+        options=options, default=node.get("defaultValue"),
+    )
+
+
+def _number_constraint(constraints: dict, name: str) -> float | None:
+    return constraint_number(name, constraints[name]) if name in constraints else None
+
+
+def _int_constraint(constraints: dict, name: str) -> int | None:
+    value = _number_constraint(constraints, name)
+    return int(value) if value is not None else None
+
+
+def _graph(process: etree._Element) -> dict[str, list[str]]:
+    graph: dict[str, list[str]] = {}
+    for flow in process.iterfind("bpmn:sequenceFlow", NS):
+        graph.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+        graph.setdefault(flow.get("targetRef"), [])
+    return graph

@@ -1,0 +1,64 @@
+"""Administrative procedures (TTHC) and their numbered BPMN versions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import Base, UTCDateTime
+
+
+class Procedure(Base):
+    """The catalogue entry: what a citizen reads before applying."""
+
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    field: Mapped[str] = mapped_column(String(255), default="")
+    level: Mapped[str] = mapped_column(String(32), default="commune")
+    legal_limit: Mapped[str] = mapped_column(String(16))
+    fee_amount: Mapped[int] = mapped_column(Integer, default=0)
+    fee_description: Mapped[str] = mapped_column(Text, default="")
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    effective_from: Mapped[Optional[date]]
+    effective_to: Mapped[Optional[date]]
+
+    versions: Mapped[list["ProcedureVersion"]] = relationship(
+        back_populates="procedure", order_by="ProcedureVersion.number"
+    )
+
+    def published_version(self) -> Optional["ProcedureVersion"]:
+        """The newest published version: the one new dossiers start on."""
+        published = [v for v in self.versions if v.status == "published"]
+        return published[-1] if published else None
+
+    def latest_version(self) -> Optional["ProcedureVersion"]:
+        return self.versions[-1] if self.versions else None
+
+
+class ProcedureVersion(Base):
+    """One numbered BPMN of a procedure; immutable once published."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    process_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    procedure: Mapped[Procedure] = relationship(back_populates="versions")
+    created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[Optional[User]] = relationship(foreign_keys=[published_by_id])

@@ -1,0 +1,49 @@
+"""A row per user-task instance of a dossier's workflow."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Unit, User
+from app.db import Base, UTCDateTime
+from app.dossiers.models import Dossier
+
+
+class Task(Base):
+    """A step of a dossier for a role in a unit, with its deadline.
+
+    The partial index on open tasks' ``due_at`` is what deadline sweeps read;
+    the (role, unit, state, due_at) index serves the officers' inbox.
+    """
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "role_code", "unit_id", "state", "due_at"),
+        Index("ix_tasks_open_due", "due_at", postgresql_where=text("state = 'open'"),
+              sqlite_where=text("state = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(500))
+    role_code: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | completed | cancelled
+    time_limit: Mapped[str] = mapped_column(String(16))
+    ready_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    timeliness: Mapped[Optional[str]] = mapped_column(String(16))
+    data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+    dossier: Mapped[Dossier] = relationship()
+    unit: Mapped[Unit] = relationship()
+    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[Optional[User]] = relationship(foreign_keys=[completed_by_id])

@@ -1,0 +1,92 @@
+"""The officers' inbox and completing a task."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import clock
+from app.auth.models import User
+from app.core.errors import Conflict, Forbidden, Invalid, Locked, NotFound
+from app.db import session
+from app.dossiers import timeliness, workflow
+from app.procedures.services import definition_of
+from app.tasks import forms
+from app.tasks.models import Task
+
+
+def inbox(user: User, limit: int = 200) -> list[Task]:
+    """Open tasks of the user's roles in the user's unit, most urgent first."""
+    query = (
+        select(Task).options(joinedload(Task.dossier))
+        .where(Task.state == "open", Task.unit_id == user.unit_id, Task.role_code.in_(user.role_codes))
+        .order_by(Task.due_at, Task.id).limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def get(task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"Không tìm thấy công việc số {task_id}.")
+    return task
+
+
+def form_of(task: Task) -> list[forms.FormField]:
+    definition = definition_of(task.dossier.procedure_version)
+    return list(definition.user_tasks[task.element_id].form)
+
+
+def check_can_complete(user: User, task: Task) -> None:
+    """403 unless the user holds the task's role in the task's unit."""
+    if task.role_code not in user.role_codes or task.unit_id != user.unit_id:
+        raise Forbidden("Công việc này không thuộc vai trò hoặc đơn vị của bạn.")
+
+
+def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
+    """Complete a task with its form data, in one transaction with the workflow.
+
+    Exactly one of several concurrent completions succeeds: the others find
+    the task done, or lose the optimistic lock on the dossier (409).
+    """
+    task = get(task_id)
+    check_can_complete(actor, task)
+    dossier = task.dossier
+    _check_open(task)
+    clean, errors = forms.validate(form_of(task), data if isinstance(data, dict) else {})
+    if errors:
+        raise Invalid("Biểu mẫu có trường chưa hợp lệ.",
+                      [{"field": name, "message": message} for name, message in errors.items()])
+    now = clock.now()
+    run = workflow.load(dossier)
+    workflow.complete(run, task, clean)
+    task.state, task.completed_at, task.completed_by_id = "completed", now, actor.id
+    task.assignee_id, task.data = actor.id, clean
+    task.timeliness = timeliness.classify(task.due_at, now)
+    if dossier.status == "received":
+        dossier.status = "in_progress"
+    workflow.record(dossier, "task_completed", actor, now, task=task, element_id=task.element_id,
+                    name=task.name, timeliness=task.timeliness)
+    workflow.save(dossier, run, actor, now, step_data=clean)
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise Conflict("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.") from None
+    return task
+
+
+def _check_open(task: Task) -> None:
+    dossier = task.dossier
+    if task.state != "open":
+        raise Conflict("Công việc này đã được xử lý xong hoặc đã bị hủy.")
+    if dossier.status == "blocked":
+        raise Locked(f"Hồ sơ {dossier.code} đang tạm dừng do có bước quá hạn: "
+                     "cần giải trình và thư xin lỗi được ký trước khi xử lý tiếp.")
+    if dossier.status == "awaiting_supplement":
+        raise Conflict(f"Hồ sơ {dossier.code} đang chờ công dân bổ sung giấy tờ.")
+    if dossier.status not in ("received", "in_progress"):
+        raise Conflict(f"Hồ sơ {dossier.code} không còn trong quá trình giải quyết.")
