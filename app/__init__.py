@@ -24,6 +24,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     app.extensions["db_engine"] = engine = db.make_engine(app.config["DATABASE_URL"])
     db.bind(engine)
+    if app.config.get("PASSWORD_HASH_FAST"):
+        from app.auth.services import use_fast_password_hashing
+
+        use_fast_password_hashing()
     csrf.init_app(app)
     _register_request_hooks(app)
     _register_blueprints(app)

@@ -246,6 +246,9 @@ def _prune(dct: dict, workflow: BpmnWorkflow) -> None:
     if not unfinished:
         return
     new_root = _common_ancestor(tasks, unfinished)
+    if not tasks[new_root]["state"] & TaskState.FINISHED_MASK and tasks[new_root]["parent"] is not None:
+        # An unfinished task inherits data from its parent: keep that parent.
+        new_root = tasks[new_root]["parent"]
     if new_root == dct["root"]:
         return
     keep = _subtree(tasks, new_root)

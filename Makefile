@@ -1,0 +1,55 @@
+# Một cửa điện tử — set-up, run and test.
+#   make run    install everything, migrate, seed the demo, serve web + scheduler
+#   make test   install everything and run every test on SQLite and PostgreSQL
+
+VENV      := .venv
+PYTHON    := $(VENV)/bin/python
+FLASK     := $(VENV)/bin/flask --app wsgi
+HOST      ?= 127.0.0.1
+PORT      ?= 5000
+SUDO      := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+# Debian packages: PDF fonts with Vietnamese diacritics, WeasyPrint's Pango,
+# poppler and zbar for checking printed forms, Chromium for browser tests,
+# PostgreSQL for the second test run.
+DEB_PACKAGES := fonts-liberation2 fonts-croscore libpango-1.0-0 libpangoft2-1.0-0 \
+                poppler-utils zbar-tools chromium postgresql
+
+.PHONY: install system-packages run test bench clean
+
+install: system-packages $(VENV)/.installed node_modules/.installed
+
+system-packages:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done; \
+	  command -v npm >/dev/null || echo "nodejs npm"); \
+	if [ -n "$$missing" ]; then \
+	  echo "Cài gói hệ thống: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	@[ -x $(PYTHON) ] || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo
+	@echo "Một cửa điện tử đang chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
+	@echo "Đăng nhập bằng một tài khoản demo ở trên, mật khẩu demo12345."
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PYTHON) -m tests.support.suites -q
+
+bench: install
+	$(PYTHON) bench/task_step.py
+
+clean:
+	rm -rf $(VENV) node_modules
