@@ -203,6 +203,10 @@ class DossierWorkflow:
         self._run(lambda: self._workflow.send_event(event), None)
         self._advance()
 
+    def task_data(self, engine_task_id: str) -> dict[str, Any]:
+        """The data a task sees: what earlier steps recorded."""
+        return dict(self._workflow.get_task_from_id(UUID(engine_task_id)).data)
+
     def waiting_messages(self) -> set[str]:
         """Names of the message events the workflow is waiting for."""
         names = set()
@@ -257,7 +261,9 @@ def _prune(dct: dict, workflow: BpmnWorkflow) -> None:
     root_task["parent"] = None
     root_task["data"] = _SERIALIZER.registry.convert(_SERIALIZER.registry.clean(full_data))
     root_task["delta"] = {}
-    dct["tasks"] = {tid: tasks[tid] for tid in keep}
+    # Keep the original order: restoring a task reads its parent's data,
+    # so parents must come before their children.
+    dct["tasks"] = {tid: task for tid, task in tasks.items() if tid in keep}
     dct["root"] = new_root
     if dct.get("last_task") not in keep:
         dct["last_task"] = None

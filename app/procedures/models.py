@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -62,3 +62,14 @@ class ProcedureVersion(Base):
     procedure: Mapped[Procedure] = relationship(back_populates="versions")
     created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
     published_by: Mapped[Optional[User]] = relationship(foreign_keys=[published_by_id])
+
+
+@event.listens_for(ProcedureVersion, "before_update")
+def _published_versions_are_immutable(_mapper, _connection, version: ProcedureVersion) -> None:
+    """Dossiers run to the end on their version, so its diagram must never change."""
+    state = inspect(version)
+    if state.attrs.status.history.deleted == ["draft"] or version.status == "draft":
+        return
+    for name in ("bpmn_xml", "forms", "process_id", "number"):
+        if state.attrs[name].history.has_changes():
+            raise ValueError(f"procedure version {version.id} is {version.status}: '{name}' cannot change")

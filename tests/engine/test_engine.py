@@ -26,6 +26,8 @@ def test_loop_state_stays_the_same_size_however_long_the_dossier():
     for step in range(40):
         run = restore(args, state)
         (ready,) = run.ready_user_tasks()
+        if step:
+            assert run.task_data(ready.engine_task_id)["ghi_chu"] == f"lần {step - 1}"
         run.complete(ready.engine_task_id, {"tiep_tuc": True, "ghi_chu": f"lần {step}"})
         state = run.serialize()
         sizes.append(len(json.loads(state)["tasks"]))
