@@ -1,0 +1,53 @@
+"""Web sign-in and sign-out (a session cookie; the forms carry the CSRF token)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+
+from app.auth.models import User
+from app.auth.services import authenticate
+from app.core.web import current_user
+
+bp = Blueprint("auth", __name__)
+BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def home_url(user: User) -> str:
+    """The page each role starts from: reception for the counter, the inbox for others."""
+    return url_for("dossiers.reception" if user.has_role("receptionist") else "tasks.inbox")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (not ``//host`` or ``/\\host``) may follow the login."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
+@bp.get("/")
+def home():
+    user = current_user()
+    return redirect(home_url(user) if user else url_for("auth.login"))
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():
+    user = current_user()
+    if request.method == "GET" and user is not None:
+        return redirect(home_url(user))
+    username = request.form.get("username", "").strip()
+    if request.method == "POST":
+        user = authenticate(username, request.form.get("password", ""))
+        if user is not None:
+            session.clear()
+            session["user_id"] = user.id
+            flash(f"Xin chào {user.full_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+        return render_template("auth/login.html", username=username, error=BAD_LOGIN), 401
+    return render_template("auth/login.html", username=username, error=None)
+
+
+@bp.post("/dang-xuat")
+def logout():
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,266 @@
+"""Web pages of dossiers: reception at the counter, the dossier page with the
+receptionist's actions, and the staff search."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from app.auth.models import User
+from app.auth.services import field_errors
+from app.core.errors import AppError, Invalid
+from app.core.web import bpmn_response, current_user, errors_by_field, format_datetime, login_required
+from app.dossiers import services
+from app.dossiers.models import Dossier
+from app.procedures.models import Procedure
+from app.procedures.views import published_procedures
+from app.tasks.services import form_of
+
+bp = Blueprint("dossiers", __name__)
+
+APPLICANT_FIELDS = ("full_name", "id_number", "phone", "email", "address")
+ROW_KEY = re.compile(r"^documents\[(\d+)\]\.(name|copies|received)$")
+ERROR_ROW = re.compile(r"^documents\[(\d+)\]")
+MAX_ROWS = 100
+BLANK_ROWS = 2
+#: the counter's other choices: receive, then at once ask for more or refuse
+NOTE_NEEDED = {
+    "supplement": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung.",
+    "refuse": "Ghi rõ lý do từ chối tiếp nhận, giải quyết.",
+}
+EVENT_LABELS = {
+    "received": "Tiếp nhận hồ sơ", "task_completed": "Hoàn thành bước",
+    "supplement_requested": "Yêu cầu bổ sung hồ sơ", "supplement_received": "Nhận giấy tờ bổ sung",
+    "refused": "Từ chối hồ sơ", "ready_for_return": "Giải quyết xong, chờ trả kết quả", "returned": "Trả kết quả",
+}
+FOLLOW_UPS = {
+    "supplement": (services.request_supplement,
+                   "Đã lập hồ sơ {code} và yêu cầu bổ sung; thời hạn giải quyết tạm dừng đến khi nhận đủ giấy tờ."),
+    "refuse": (services.refuse, "Đã từ chối tiếp nhận, giải quyết hồ sơ {code}."),
+}
+
+
+# --- document rows: the checklist of the procedure plus free lines ---------------------------
+
+def _posted_rows(form: MultiDict) -> dict[int, dict[str, str]]:
+    """``documents[i].name|copies|received`` of a form, by row index."""
+    rows: dict[int, dict[str, str]] = {}
+    for key, value in form.items():
+        match = ROW_KEY.match(key)
+        if match and int(match.group(1)) < MAX_ROWS:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value
+    return rows
+
+
+def _row(name: str, copies: Any = 1, received: bool = False, required: bool | None = None) -> dict:
+    """One line of the document list; ``required`` is None for free lines."""
+    return {"name": name, "copies": copies, "received": received, "required": required}
+
+
+def _document_rows(procedure: Procedure | None, posted: dict[int, dict[str, str]]) -> list[dict]:
+    """The procedure's checklist (names from the catalogue, never from the form), then free lines."""
+    documents = procedure.documents if procedure else []
+    rows = []
+    for index, document in enumerate(documents):
+        sent = posted.get(index)
+        rows.append(_row(document["name"], sent.get("copies", "") if sent else document.get("copies", 1),
+                         bool(sent and "received" in sent), bool(document.get("required"))))
+    return rows + _free_lines([row for index, row in sorted(posted.items()) if index >= len(documents)])
+
+
+def _posted_free_lines(form: MultiDict, blank: int = BLANK_ROWS) -> list[dict]:
+    return _free_lines([row for _, row in sorted(_posted_rows(form).items())], blank)
+
+
+def _free_lines(posted: list[dict[str, str]], blank: int = BLANK_ROWS) -> list[dict]:
+    rows = [_row(p.get("name", "").strip(), p.get("copies", "1")) for p in posted if p.get("name", "").strip()]
+    return rows + [_row("", 1) for _ in range(blank)]
+
+
+def _received(rows: list[dict]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The documents to record, and the row each came from (for error messages)."""
+    picked = [(i, row) for i, row in enumerate(rows) if row["received"] or (row["required"] is None and row["name"])]
+    return [{"name": row["name"], "copies": _copies(row["copies"])} for _, row in picked], [i for i, _ in picked]
+
+
+def _copies(text: Any) -> Any:
+    """A number of copies; anything else goes to the service as typed, which refuses it."""
+    return int(text) if str(text).strip().isdigit() else text
+
+
+@contextmanager
+def _rows_of_errors(positions: list[int]):
+    """Point ``documents[k]`` errors of the service back at the rows of the page."""
+    try:
+        yield
+    except Invalid as error:
+        error.errors = [_remap(item, positions) for item in error.errors or []]
+        raise
+
+
+def _remap(item: dict[str, Any], positions: list[int]) -> dict[str, Any]:
+    match = ERROR_ROW.match(item.get("field", ""))
+    if not match or int(match.group(1)) >= len(positions):
+        return item
+    return {**item, "field": f"documents[{positions[int(match.group(1))]}]" + item["field"][match.end():]}
+
+
+# --- reception ---------------------------------------------------------------------------------
+
+@bp.route("/tiep-nhan", methods=["GET", "POST"])
+@login_required("receptionist")
+def reception():
+    procedures = published_procedures()
+    code = request.values.get("procedure_code", "")
+    procedure = next((p for p in procedures if p.code == code), None)
+    rows = _document_rows(procedure, _posted_rows(request.form))
+    if request.method == "GET":
+        return _reception_page(procedures, procedure, rows)
+    try:
+        return _submit_reception(procedure, rows)
+    except Invalid as error:
+        return _reception_page(procedures, procedure, rows, error), 422
+
+
+def _reception_page(procedures: list[Procedure], procedure: Procedure | None, rows: list[dict],
+                    error: AppError | None = None):
+    return render_template("dossiers/reception.html", procedure_options=[(p.code, p.name) for p in procedures],
+                           procedure=procedure, rows=rows,
+                           values=request.form, error=error, errors=errors_by_field(error) if error else {})
+
+
+def _submit_reception(procedure: Procedure | None, rows: list[dict]):
+    user, form = current_user(), request.form
+    action = form.get("action") if form.get("action") in NOTE_NEEDED else "receive"
+    _check_counter_choice(procedure, rows, action, form.get("note", ""))
+    documents, positions = _received(rows)
+    applicant = services.Applicant(**{name: form.get(f"applicant.{name}", "") for name in APPLICANT_FIELDS})
+    with _rows_of_errors(positions):
+        dossier = services.receive(user, procedure.code, applicant, documents)
+    if action == "receive":
+        flash(f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả: {format_datetime(dossier.due_at)}.", "success")
+    else:
+        _follow_up(user, dossier, action, form["note"])
+    return redirect(url_for(".detail", code=dossier.code))
+
+
+def _check_counter_choice(procedure: Procedure | None, rows: list[dict], action: str, note: str) -> None:
+    """What the page asks before anything is written: a procedure, the required documents
+    when receiving, a note when asking for more or refusing."""
+    errors = {}
+    if procedure is None:
+        errors["procedure_code"] = "Chọn thủ tục cần tiếp nhận."
+    missing = [row["name"] for row in rows if row["required"] and not row["received"]]
+    if action == "receive" and missing:
+        errors["documents"] = ("Chưa đủ giấy tờ bắt buộc: " + "; ".join(missing)
+                               + ". Hãy chọn “Yêu cầu bổ sung” nếu công dân cần bổ sung.")
+    if action in NOTE_NEEDED and not note.strip():
+        errors["note"] = NOTE_NEEDED[action]
+    if errors:
+        raise Invalid("Thông tin hồ sơ chưa hợp lệ.", field_errors(errors))
+
+
+def _follow_up(user: User, dossier: Dossier, action: str, note: str) -> None:
+    """Ask for a supplement or refuse right after receiving, as the counter decided."""
+    run, done = FOLLOW_UPS[action]
+    try:
+        run(user, dossier.code, note)
+    except AppError as error:
+        flash(f"Đã lập hồ sơ {dossier.code} nhưng chưa xử lý tiếp được: {error.detail}", "error")
+    else:
+        flash(done.format(code=dossier.code), "success")
+
+
+# --- the dossier page and the receptionist's actions -------------------------------------------
+
+def _record_supplement(user: User, code: str, form: MultiDict) -> Dossier:
+    documents, positions = _received(_posted_free_lines(form, blank=0))
+    with _rows_of_errors(positions):
+        return services.record_supplement(user, code, documents)
+
+
+@dataclass(frozen=True)
+class Action:
+    statuses: tuple[str, ...]
+    run: Callable[[User, str, MultiDict], Dossier]
+    done: str
+
+
+ACTIONS = {
+    "yeu-cau-bo-sung": Action(("received", "in_progress"),
+                              lambda user, code, form: services.request_supplement(user, code, form.get("note", "")),
+                              "Đã yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng đến khi nhận đủ giấy tờ."),
+    "nhan-bo-sung": Action(("awaiting_supplement",), _record_supplement,
+                           "Đã nhận giấy tờ bổ sung; thời hạn giải quyết được tính lại từ đầu."),
+    "tu-choi": Action(("received", "in_progress", "awaiting_supplement"),
+                      lambda user, code, form: services.refuse(user, code, form.get("reason", "")),
+                      "Đã từ chối hồ sơ."),
+    "tra-ket-qua": Action(("ready_for_return",),
+                          lambda user, code, form: services.return_result(user, code, form.get("note", "")),
+                          "Đã trả kết quả cho công dân."),
+}
+
+
+def _available_actions(user: User, dossier: Dossier) -> list[str]:
+    if not user.has_role("receptionist") or dossier.receiving_unit_id != user.unit_id:
+        return []
+    return [slug for slug, action in ACTIONS.items() if dossier.status in action.statuses]
+
+
+def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | None = None):
+    steps = services.tasks_of(dossier)
+    current = [task.element_id for task in steps if task.state == "open"]
+    return render_template(
+        "dossiers/detail.html", dossier=dossier, steps=steps, step_forms={task.id: form_of(task) for task in steps},
+        completed=[task.element_id for task in steps if task.state == "completed"], current=current,
+        actions=_available_actions(current_user(), dossier), event_labels=EVENT_LABELS, failed=failed, error=error,
+        errors=errors_by_field(error) if error else {}, values=request.form,
+        supplement_rows=_posted_free_lines(request.form),
+    )
+
+
+@bp.get("/ho-so/<code>")
+@login_required()
+def detail(code: str):
+    return _detail_page(services.get_for(current_user(), code))
+
+
+@bp.post("/ho-so/<code>/<action>")
+@login_required("receptionist")
+def act(code: str, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    user = current_user()
+    dossier = services.get_for(user, code)
+    try:
+        ACTIONS[action].run(user, code, request.form)
+    except Invalid as error:
+        return _detail_page(dossier, action, error), 422
+    except AppError as error:
+        flash(error.detail, "error")
+    else:
+        flash(ACTIONS[action].done, "success")
+    return redirect(url_for(".detail", code=code))
+
+
+@bp.get("/ho-so/<code>/so-do.bpmn")
+@login_required()
+def diagram(code: str):
+    dossier = services.get_for(current_user(), code)
+    return bpmn_response(dossier.procedure_version.bpmn_xml)
+
+
+# --- search ------------------------------------------------------------------------------------
+
+@bp.get("/tra-cuu")
+@login_required()
+def search():
+    text = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    status = status if status in services.STATUS_LABELS else ""
+    results = services.search(current_user(), status=status or None, text=text or None)
+    return render_template("dossiers/search.html", results=results, q=text, status=status)

@@ -1,0 +1,68 @@
+"""Web pages of the processing officers: the inbox and the task form."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from app.core.errors import AppError, Forbidden
+from app.core.web import current_user, errors_by_field, login_required
+from app.dossiers.services import can_view, tasks_of
+from app.tasks import services
+from app.tasks.forms import FormField
+from app.tasks.models import Task
+
+bp = Blueprint("tasks", __name__)
+NOTE_WORDS = ("ý kiến", "ghi chú", "lý do", "nội dung", "mô tả", "nhận xét")
+LONG_TEXT = 255
+
+
+@bp.app_template_global()
+def long_text(field: FormField) -> bool:
+    """A string field shown as a textarea: a long limit, or notes without a limit."""
+    if field.type != "string":
+        return False
+    if field.maxlength is not None:
+        return field.maxlength > LONG_TEXT
+    return any(word in field.label.lower() for word in NOTE_WORDS)
+
+
+@bp.get("/cong-viec")
+@login_required()
+def inbox():
+    return render_template("tasks/inbox.html", tasks=services.inbox(current_user()))
+
+
+def _task_page(task: Task, error: AppError | None = None, status: int = 200):
+    user = current_user()
+    if not can_view(user, task.dossier):
+        abort(403)
+    try:
+        services.check_can_complete(user, task)
+        not_mine = None
+    except Forbidden as problem:
+        not_mine = problem.detail
+    fields, steps = services.form_of(task), tasks_of(task.dossier)
+    defaults = {f.id: str(f.default).lower() if f.type == "boolean" else f.default
+                for f in fields if f.default is not None}
+    return render_template(
+        "tasks/task.html", task=task, dossier=task.dossier, fields=fields, not_mine=not_mine, steps=steps,
+        step_forms={step.id: services.form_of(step) for step in steps}, error=error,
+        errors=errors_by_field(error) if error else {}, values=request.form if request.method == "POST" else defaults,
+    ), status
+
+
+@bp.get("/cong-viec/<int:task_id>")
+@login_required()
+def task(task_id: int):
+    return _task_page(services.get(task_id))
+
+
+@bp.post("/cong-viec/<int:task_id>")
+@login_required()
+def complete(task_id: int):
+    task = services.get(task_id)
+    try:
+        services.complete(current_user(), task_id, request.form.to_dict())
+    except AppError as error:
+        return _task_page(task, error, error.status)
+    flash(f"Đã hoàn thành bước “{task.name}” của hồ sơ {task.dossier.code}.", "success")
+    return redirect(url_for(".inbox"))
