@@ -47,6 +47,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.core.api import api
+    from app.core.openapi import docs
     from app.core.web import register_web
 
     # The domain modules add their routes to the api blueprint when imported.
@@ -58,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api)
     app.register_blueprint(api)
+    app.register_blueprint(docs)
     register_web(app)
 
 

@@ -1,1 +1,72 @@
-"""REST API routes (registered on app.core.api.api)."""
+"""REST API: tokens, units, roles and users (registered on app.core.api.api)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from app.auth import services
+from app.auth.schemas import (
+    RoleInSchema, RoleSchema, TokenRequestSchema, TokenSchema, UnitInSchema, UnitSchema, UserInSchema, UserSchema,
+)
+from app.core.api import api, authenticated, load_json
+from app.core.errors import Unauthorized
+from app.core.openapi import operation
+
+
+@api.post("/auth/token")
+@operation(body=TokenRequestSchema, response=TokenSchema, errors=(401,))
+def issue_token():
+    """Issue a bearer token for a username and password."""
+    body = load_json(TokenRequestSchema())
+    user = services.authenticate(body["username"], body["password"])
+    if user is None:
+        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.")
+    token, expires_at = services.issue_token(user, current_app.config["API_TOKEN_HOURS"])
+    return TokenSchema().dump({"token": token, "expires_at": expires_at})
+
+
+@api.get("/units")
+@authenticated("admin")
+@operation(response=UnitSchema, many=True)
+def list_units():
+    """All units of the administrative tree."""
+    return UnitSchema(many=True).dump(services.list_units())
+
+
+@api.post("/units")
+@authenticated("admin")
+@operation(body=UnitInSchema, response=UnitSchema, status=201, errors=(404, 409))
+def create_unit():
+    """Create a unit under ``parent_code`` (or a root unit)."""
+    return UnitSchema().dump(services.create_unit(**load_json(UnitInSchema()))), 201
+
+
+@api.get("/roles")
+@authenticated()
+@operation(response=RoleSchema, many=True)
+def list_roles():
+    """All roles a BPMN task or a user may name."""
+    return RoleSchema(many=True).dump(services.list_roles())
+
+
+@api.post("/roles")
+@authenticated("admin")
+@operation(body=RoleInSchema, response=RoleSchema, status=201, errors=(409,))
+def create_role():
+    """Add a role (e.g. ``civil_status_officer``)."""
+    return RoleSchema().dump(services.create_role(**load_json(RoleInSchema()))), 201
+
+
+@api.post("/users")
+@authenticated("admin")
+@operation(body=UserInSchema, response=UserSchema, status=201, errors=(404, 409))
+def create_user():
+    """Create a user in a unit with roles."""
+    return UserSchema().dump(services.create_user(**load_json(UserInSchema()))), 201
+
+
+@api.get("/users/<username>")
+@authenticated("admin")
+@operation(response=UserSchema, errors=(404,))
+def get_user(username: str):
+    """One user."""
+    return UserSchema().dump(services.get_user(username))

@@ -1,1 +1,94 @@
-"""REST API routes (registered on app.core.api.api)."""
+"""REST API: reception, search, supplement, refusal, return and the public
+look-up of dossiers (registered on app.core.api.api)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from marshmallow import Schema
+
+from app.core.api import api, authenticated, current_user, load_json, load_query, optional_user
+from app.core.errors import Unauthorized
+from app.core.openapi import operation
+from app.dossiers import services
+from app.dossiers.schemas import (
+    DossierQuerySchema, DossierSchema, DossierSummarySchema, PublicDossierSchema, PublicQuerySchema, ReceiptSchema,
+    ReceiveSchema, RefuseSchema, ReturnSchema, SupplementRequestSchema, SupplementSchema,
+)
+from app.tasks.schemas import TaskSchema
+
+
+@api.post("/dossiers")
+@operation(body=ReceiveSchema, response=ReceiptSchema, status=201, errors=(404,), optional_auth=True)
+def receive():
+    """Receive a complete dossier: it gets its code, deadline and first steps.
+
+    A receptionist receives at the counter (or keys in an online dossier) for their
+    own unit. Without a token only ``channel: "online"`` is accepted, and
+    ``unit_code`` names the receiving unit.
+    """
+    actor = optional_user()
+    body = load_json(ReceiveSchema())
+    if actor is None and body["channel"] != "online":
+        raise Unauthorized("Hồ sơ nộp trực tiếp do công chức Một cửa tiếp nhận: cần đăng nhập.")
+    dossier = services.receive(actor, body["procedure_code"], services.Applicant(**body["applicant"]),
+                               body["documents"], body["channel"], body["unit_code"])
+    return ReceiptSchema().dump(dossier), 201
+
+
+@api.get("/dossiers")
+@authenticated()
+@operation(query=DossierQuerySchema, response=DossierSummarySchema, many=True, errors=(404,))
+def search():
+    """Dossiers the caller's unit received or has a step of (supervisors: all), newest first."""
+    query = load_query(DossierQuerySchema())
+    dossiers = services.search(current_user(), query.get("status"), query.get("unit"), query.get("late"),
+                               query.get("q"), query["limit"], query["offset"])
+    return DossierSummarySchema(many=True).dump(dossiers)
+
+
+@api.get("/dossiers/<code>")
+@authenticated()
+@operation(response=DossierSchema, errors=(404,))
+def get_dossier(code: str):
+    """A dossier with its applicant, documents, open tasks and history."""
+    return DossierSchema().dump(services.get_for(current_user(), code))
+
+
+@api.get("/dossiers/<code>/tasks")
+@authenticated()
+@operation(response=TaskSchema, many=True, errors=(404,))
+def dossier_tasks(code: str):
+    """Every step of a dossier so far, open or done, with its timeliness."""
+    return TaskSchema(many=True).dump(services.tasks_of(services.get_for(current_user(), code)))
+
+
+def _reception_action(path: str, schema: type[Schema], field: str, action: Callable, summary: str) -> None:
+    """Register ``POST /dossiers/<code>/<path>``: a receptionist's action on a dossier
+    of their unit, given ``field`` of a ``schema`` body; it answers the dossier."""
+
+    def view(code: str):
+        body = load_json(schema())
+        return DossierSchema().dump(action(current_user(), code, body[field]))
+
+    view.__name__, view.__doc__ = path.replace("-", "_"), summary
+    documented = operation(body=schema, response=DossierSchema, errors=(404, 409))(view)
+    api.post(f"/dossiers/<code>/{path}")(authenticated("receptionist")(documented))
+
+
+_reception_action("supplement-request", SupplementRequestSchema, "note", services.request_supplement,
+                  "Ask the citizen, once and completely, for the missing documents: the clock stops.")
+_reception_action("supplement", SupplementSchema, "documents", services.record_supplement,
+                  "Record the documents brought: the deadline is counted again from zero.")
+_reception_action("refuse", RefuseSchema, "reason", services.refuse, "Refuse the dossier, with the reason.")
+_reception_action("return", ReturnSchema, "note", services.return_result, "Hand the result back to the citizen.")
+
+
+@api.get("/public/dossiers/<code>")
+@operation(query=PublicQuerySchema, response=PublicDossierSchema, errors=(404,))
+def public_lookup(code: str):
+    """Where a dossier is, for the citizen holding its code and secret; no login.
+
+    Shows the status, the steps in progress, the appointment and the timeliness;
+    of the applicant only a masked name. A wrong secret is a 404, like an unknown code.
+    """
+    return PublicDossierSchema().dump(services.lookup(code, load_query(PublicQuerySchema())["secret"]))

@@ -137,6 +137,18 @@ def get(code: str) -> Dossier:
     return dossier
 
 
+def lookup(code: str, secret: str) -> Dossier:
+    """The dossier a citizen asks about with the secret printed on the receipt.
+
+    A wrong secret is answered exactly like an unknown code, so that the
+    codes, which are easy to guess, reveal nothing.
+    """
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not secrets.compare_digest(dossier.lookup_secret.encode(), secret.encode()):
+        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    return dossier
+
+
 def can_view(user: User, dossier: Dossier) -> bool:
     """Staff see the dossiers their unit received or has a step of; overseers see all."""
     if user.has_role(*OVERSEERS) or dossier.receiving_unit_id == user.unit_id:

@@ -1,1 +1,44 @@
-"""REST API routes (registered on app.core.api.api)."""
+"""REST API: officers' inboxes and completing tasks (registered on app.core.api.api)."""
+from __future__ import annotations
+
+from app.core.api import api, authenticated, current_user, load_json, load_query
+from app.core.errors import Forbidden
+from app.core.openapi import operation
+from app.dossiers.services import can_view
+from app.tasks import services
+from app.tasks.schemas import CompleteSchema, TaskQuerySchema, TaskSchema
+
+
+@api.get("/tasks")
+@authenticated()
+@operation(query=TaskQuerySchema, response=TaskSchema, many=True)
+def list_tasks():
+    """Open tasks in the caller's unit, most urgent first: by default only the caller's roles (the inbox)."""
+    query = load_query(TaskQuerySchema())
+    tasks = services.inbox(current_user(), query["limit"], query["offset"], all_roles=not query["mine"])
+    return TaskSchema(many=True).dump(tasks)
+
+
+@api.get("/tasks/<int:task_id>")
+@authenticated()
+@operation(response=TaskSchema, errors=(404,))
+def get_task(task_id: int):
+    """One task, for staff who may see its dossier."""
+    task = services.get(task_id)
+    if not can_view(current_user(), task.dossier):
+        raise Forbidden("Công việc này thuộc hồ sơ của đơn vị khác.")
+    return TaskSchema().dump(task)
+
+
+@api.post("/tasks/<int:task_id>/complete")
+@authenticated()
+@operation(body=CompleteSchema, response=TaskSchema, errors=(404, 409, 423))
+def complete_task(task_id: int):
+    """Complete a task with its form data; the workflow moves on.
+
+    403 unless the caller holds the task's role in the task's unit; 409 when the
+    task is already done or the dossier changed meanwhile; 422 with the form's
+    field errors; 423 while the dossier is blocked by a late step.
+    """
+    body = load_json(CompleteSchema())
+    return TaskSchema().dump(services.complete(current_user(), task_id, body["data"]))

@@ -17,19 +17,26 @@ from app.procedures.services import definition_of
 from app.tasks import forms
 from app.tasks.models import Task
 
+#: Larger ids cannot be stored (and make the database driver fail), so no task has one.
+MAX_ID = 2**31 - 1
+CHANGED_MEANWHILE = "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại."
 
-def inbox(user: User, limit: int = 200) -> list[Task]:
-    """Open tasks of the user's roles in the user's unit, most urgent first."""
+
+def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False) -> list[Task]:
+    """Open tasks of the user's roles in the user's unit, most urgent first;
+    with ``all_roles``, those of every role (the unit's overview)."""
     query = (
         select(Task).options(joinedload(Task.dossier))
-        .where(Task.state == "open", Task.unit_id == user.unit_id, Task.role_code.in_(user.role_codes))
-        .order_by(Task.due_at, Task.id).limit(limit)
+        .where(Task.state == "open", Task.unit_id == user.unit_id)
+        .order_by(Task.due_at, Task.id).limit(limit).offset(offset)
     )
+    if not all_roles:
+        query = query.where(Task.role_code.in_(user.role_codes))
     return list(session.scalars(query))
 
 
 def get(task_id: int) -> Task:
-    task = session.get(Task, task_id)
+    task = session.get(Task, task_id) if 0 < task_id <= MAX_ID else None
     if task is None:
         raise NotFound(f"Không tìm thấy công việc số {task_id}.")
     return task
@@ -54,14 +61,27 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     """
     task = get(task_id)
     check_can_complete(actor, task)
-    dossier = task.dossier
     _check_open(task)
     clean, errors = forms.validate(form_of(task), data if isinstance(data, dict) else {})
     if errors:
         raise Invalid("Biểu mẫu có trường chưa hợp lệ.",
                       [{"field": name, "message": message} for name, message in errors.items()])
-    now = clock.now()
+    # The lost optimistic lock can surface at any autoflush, not only at commit.
+    try:
+        _record_completion(actor, task, clean)
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise Conflict(CHANGED_MEANWHILE) from None
+    return task
+
+
+def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
+    """Advance the workflow and write the task, the dossier and the audit line (uncommitted)."""
+    now, dossier = clock.now(), task.dossier
     run = workflow.load(dossier)
+    if task.engine_task_id not in {ready.engine_task_id for ready in run.ready_user_tasks()}:
+        raise Conflict(CHANGED_MEANWHILE)   # a concurrent completion committed after we read the task
     workflow.complete(run, task, clean)
     task.state, task.completed_at, task.completed_by_id = "completed", now, actor.id
     task.assignee_id, task.data = actor.id, clean
@@ -71,12 +91,6 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     workflow.record(dossier, "task_completed", actor, now, task=task, element_id=task.element_id,
                     name=task.name, timeliness=task.timeliness)
     workflow.save(dossier, run, actor, now, step_data=clean)
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise Conflict("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.") from None
-    return task
 
 
 def _check_open(task: Task) -> None:

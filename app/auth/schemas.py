@@ -1,0 +1,62 @@
+"""Request and response bodies of the accounts API (units, roles, users, tokens)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.core.api import LocalDateTime, bounded
+
+
+class TokenRequestSchema(Schema):
+    username = bounded(64, required=True)
+    password = bounded(1024, required=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = LocalDateTime()
+
+
+class UnitInSchema(Schema):
+    code = bounded(64, required=True)
+    name = bounded(255, required=True)
+    kind = bounded(64, required=True)
+    parent_code = bounded(64, load_default=None)
+    agency_code = bounded(32, load_default=None)
+
+
+class UnitSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    parent_code = fields.String(attribute="parent.code", dump_default=None, allow_none=True)
+    agency_code = fields.String(allow_none=True)
+
+
+class RoleInSchema(Schema):
+    code = bounded(64, required=True)
+    name = bounded(255, load_default="")
+
+
+class RoleSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class UserInSchema(Schema):
+    username = bounded(64, required=True)
+    password = bounded(1024, required=True)
+    full_name = bounded(255, required=True)
+    email = fields.Email(load_default=None, validate=validate.Length(max=255))
+    title = bounded(255, load_default=None)
+    unit_code = bounded(64, required=True)
+    roles = fields.List(bounded(64, required=True), required=True, validate=validate.Length(max=50))
+
+
+class UserSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+    email = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    unit_code = fields.String(attribute="unit.code")
+    roles = fields.Pluck(RoleSchema, "code", many=True)
+    active = fields.Boolean()

@@ -1,0 +1,159 @@
+"""Request and response bodies of the dossiers API, and the public look-up."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.core.api import LocalDateTime, OutputSchema, PageQuery, QuerySchema, bounded
+from app.dossiers import workflow
+from app.dossiers.models import STATUSES
+from app.dossiers.services import CHANNELS, STATUS_LABELS
+from app.tasks.schemas import TaskSchema
+
+TIMELINESS = ["early", "on_time", "late", None]
+
+
+class ApplicantInSchema(Schema):
+    full_name = bounded(255, required=True)
+    id_number = bounded(32, load_default="")
+    phone = bounded(32, load_default="")
+    email = bounded(255, load_default="")
+    address = bounded(2000, load_default="")
+
+
+class DocumentInSchema(Schema):
+    name = bounded(500, required=True)
+    copies = fields.Integer(strict=True, load_default=1, validate=validate.Range(1, 1000))
+
+
+def _documents(required: bool = False) -> fields.List:
+    presence = {"required": True} if required else {"load_default": list}
+    return fields.List(fields.Nested(DocumentInSchema), validate=validate.Length(int(required), 200), **presence)
+
+
+class ReceiveSchema(Schema):
+    procedure_code = bounded(64, required=True)
+    applicant = fields.Nested(ApplicantInSchema, required=True)
+    documents = _documents()
+    channel = fields.String(load_default="counter", validate=validate.OneOf(CHANNELS))
+    unit_code = bounded(64, load_default=None, metadata={
+        "description": "Nơi tiếp nhận hồ sơ nộp trực tuyến (bắt buộc khi gọi không có token)."})
+
+
+class ReceiptSchema(Schema):
+    code = fields.String(metadata={"example": "000.00.12.H29-260115-0042"})
+    status = fields.String()
+    received_at = LocalDateTime()
+    due_at = LocalDateTime()
+    lookup_secret = fields.String(metadata={"description": "In trên giấy tiếp nhận; dùng để tra cứu công khai."})
+
+
+class SupplementRequestSchema(Schema):
+    note = bounded(5000, required=True)
+
+
+class SupplementSchema(Schema):
+    documents = _documents(required=True)
+
+
+class RefuseSchema(Schema):
+    reason = bounded(5000, required=True)
+
+
+class ReturnSchema(Schema):
+    note = bounded(5000, load_default="")
+
+
+class DossierQuerySchema(PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    unit = bounded(64, metadata={"description": "Mã đơn vị tiếp nhận."})
+    late = fields.Boolean()
+    q = bounded(255, metadata={"description": "Mã hồ sơ, số giấy tờ hoặc một phần họ tên người nộp."})
+
+
+class ApplicantSchema(Schema):
+    full_name = fields.String(attribute="applicant_name")
+    id_number = fields.String(attribute="applicant_id_number")
+    phone = fields.String(attribute="applicant_phone")
+    email = fields.String(attribute="applicant_email")
+    address = fields.String(attribute="applicant_address")
+
+
+class DocumentSchema(Schema):
+    name = fields.String()
+    copies = fields.Integer()
+    received_at = LocalDateTime()
+    as_supplement = fields.Boolean()
+
+
+class EventSchema(Schema):
+    at = LocalDateTime()
+    kind = fields.String()
+    actor = fields.String(attribute="actor.username", dump_default=None, allow_none=True)
+    detail = fields.Dict()
+
+
+class DossierSummarySchema(OutputSchema):
+    derived = {"procedure_version": lambda dossier: dossier.procedure_version.number}
+
+    code = fields.String()
+    procedure_code = fields.String(attribute="procedure.code")
+    procedure_version = fields.Integer()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    channel = fields.String()
+    receiving_unit = fields.String(attribute="receiving_unit.code")
+    applicant_name = fields.String()
+    received_at = LocalDateTime()
+    due_at = LocalDateTime(allow_none=True)
+    finished_at = LocalDateTime(allow_none=True)
+    returned_at = LocalDateTime(allow_none=True)
+    timeliness = fields.String(allow_none=True, metadata={"enum": TIMELINESS})
+    blocked = fields.Boolean()
+
+
+class DossierSchema(DossierSummarySchema):
+    derived = {
+        **DossierSummarySchema.derived,
+        "applicant": lambda dossier: dossier,
+        "open_tasks": workflow.open_tasks,
+        "history": lambda dossier: dossier.events,
+    }
+
+    applicant = fields.Nested(ApplicantSchema)
+    documents = fields.List(fields.Nested(DocumentSchema))
+    supplement_note = fields.String()
+    refusal_reason = fields.String()
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    history = fields.List(fields.Nested(EventSchema))
+
+
+class PublicQuerySchema(QuerySchema):
+    secret = bounded(64, required=True, metadata={"description": "Mã tra cứu in trên giấy tiếp nhận."})
+
+
+def mask_name(full_name: str) -> str:
+    """"Nguyễn Văn An" → "Nguyễn V** A**": the family name and initials only."""
+    words = full_name.split()
+    masked = [f"{word[0]}**" for word in words]
+    return " ".join([words[0], *masked[1:]]) if len(words) > 1 else "".join(masked)
+
+
+class PublicDossierSchema(OutputSchema):
+    """What anyone holding the code and the secret may read: no personal data beyond a masked name."""
+
+    derived = {
+        "procedure_name": lambda dossier: dossier.procedure.name,
+        "status_label": lambda dossier: STATUS_LABELS[dossier.status],
+        "stage": lambda dossier: sorted(task.name for task in workflow.open_tasks(dossier)),
+        "applicant_name": lambda dossier: mask_name(dossier.applicant_name),
+    }
+
+    code = fields.String()
+    procedure_name = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    status_label = fields.String()
+    stage = fields.List(fields.String(), metadata={"description": "Tên các bước đang xử lý."})
+    received_at = LocalDateTime()
+    due_at = LocalDateTime(allow_none=True, metadata={"description": "Ngày hẹn trả kết quả."})
+    returned_at = LocalDateTime(allow_none=True)
+    timeliness = fields.String(allow_none=True, metadata={"enum": TIMELINESS})
+    applicant_name = fields.String(metadata={"example": "Nguyễn V** A**"})
