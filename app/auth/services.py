@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import ApiToken, Role, Unit, User
@@ -59,7 +60,8 @@ def issue_token(user: User, hours: int) -> tuple[str, datetime]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token))
+                         .options(joinedload(ApiToken.user).joinedload(User.roles)))
     if row is None or row.expires_at <= clock.now() or not row.user.active:
         return None
     return row.user

@@ -29,16 +29,17 @@ SUPPLEMENT_MESSAGE = DossierWorkflow.SUPPLEMENT_MESSAGE
 def record(dossier: Dossier, kind: str, actor: User | None, at: datetime,
            task: Task | None = None, **detail: Any) -> None:
     """Append a line to the dossier's audit trail."""
-    event = DossierEvent(kind=kind, actor_id=actor.id if actor else None, at=at, detail=detail)
-    if task is not None:
-        event.task_id = task.id
-    dossier.events.append(event)
+    event = DossierEvent(dossier=dossier, kind=kind, actor_id=actor.id if actor else None, at=at, detail=detail,
+                         task_id=task.id if task is not None else None)
+    session.add(event)
 
 
-def step_units(dossier: Dossier, definition: ProcedureDefinition) -> dict[str, Unit]:
-    """The unit doing each user task of this dossier; 422 if one cannot be found."""
+def step_units(dossier: Dossier, definition: ProcedureDefinition,
+               element_ids: list[str] | None = None) -> dict[str, Unit]:
+    """The unit doing each (or each named) user task of this dossier; 422 if one cannot be found."""
     units, problems = {}, []
-    for task in definition.user_tasks.values():
+    wanted = definition.user_tasks if element_ids is None else element_ids
+    for task in (definition.user_tasks[element_id] for element_id in wanted):
         unit = resolve_step_unit(dossier.receiving_unit, task.unit)
         if unit is None:
             problems.append({"element_id": task.element_id, "line": task.line,
@@ -104,7 +105,7 @@ def _sync_tasks(dossier: Dossier, run: DossierWorkflow, now: datetime) -> None:
         if engine_task_id not in ready:
             row.state = "cancelled"
     new = [(tid, element) for tid, element in ready.items() if tid not in open_rows]
-    units = step_units(dossier, definition) if new else {}
+    units = step_units(dossier, definition, [element for _tid, element in new])
     for engine_task_id, element_id in new:
         spec = definition.user_tasks[element_id]
         task = Task(
@@ -118,7 +119,9 @@ def _sync_tasks(dossier: Dossier, run: DossierWorkflow, now: datetime) -> None:
 def open_tasks(dossier: Dossier) -> list[Task]:
     if dossier.id is None:
         return []
-    return list(session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.state == "open")))
+    rows = session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.state == "open"))
+    # Without autoflush the database may still say "open" for a task closed in this transaction.
+    return [row for row in rows if row.state == "open"]
 
 
 def _update_status(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: datetime,

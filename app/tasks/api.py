@@ -8,15 +8,18 @@ from app.dossiers.services import can_view
 from app.tasks import services
 from app.tasks.schemas import CompleteSchema, TaskQuerySchema, TaskSchema
 
+# Schemas are built once: building one costs more than using it.
+_QUERY, _COMPLETE, _TASK, _TASKS = TaskQuerySchema(), CompleteSchema(), TaskSchema(), TaskSchema(many=True)
+
 
 @api.get("/tasks")
 @authenticated()
 @operation(query=TaskQuerySchema, response=TaskSchema, many=True)
 def list_tasks():
     """Open tasks in the caller's unit, most urgent first: by default only the caller's roles (the inbox)."""
-    query = load_query(TaskQuerySchema())
+    query = load_query(_QUERY)
     tasks = services.inbox(current_user(), query["limit"], query["offset"], all_roles=not query["mine"])
-    return TaskSchema(many=True).dump(tasks)
+    return _TASKS.dump(tasks)
 
 
 @api.get("/tasks/<int:task_id>")
@@ -27,7 +30,7 @@ def get_task(task_id: int):
     task = services.get(task_id)
     if not can_view(current_user(), task.dossier):
         raise Forbidden("Công việc này thuộc hồ sơ của đơn vị khác.")
-    return TaskSchema().dump(task)
+    return _TASK.dump(task)
 
 
 @api.post("/tasks/<int:task_id>/complete")
@@ -40,5 +43,5 @@ def complete_task(task_id: int):
     task is already done or the dossier changed meanwhile; 422 with the form's
     field errors; 423 while the dossier is blocked by a late step.
     """
-    body = load_json(CompleteSchema())
-    return TaskSchema().dump(services.complete(current_user(), task_id, body["data"]))
+    body = load_json(_COMPLETE)
+    return _TASK.dump(services.complete(current_user(), task_id, body["data"]))

@@ -15,6 +15,7 @@ from app.db import session
 from app.dossiers import timeliness, workflow
 from app.procedures.services import definition_of
 from app.tasks import forms
+from app.dossiers.models import Dossier
 from app.tasks.models import Task
 
 #: Larger ids cannot be stored (and make the database driver fail), so no task has one.
@@ -35,8 +36,13 @@ def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False
     return list(session.scalars(query))
 
 
+#: what completing a task reads, loaded with the task in one query
+_WITH_DOSSIER = [joinedload(Task.dossier).options(
+    joinedload(Dossier.procedure_version), joinedload(Dossier.workflow), joinedload(Dossier.receiving_unit))]
+
+
 def get(task_id: int) -> Task:
-    task = session.get(Task, task_id) if 0 < task_id <= MAX_ID else None
+    task = session.get(Task, task_id, options=_WITH_DOSSIER) if 0 < task_id <= MAX_ID else None
     if task is None:
         raise NotFound(f"Không tìm thấy công việc số {task_id}.")
     return task
@@ -68,7 +74,8 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
                       [{"field": name, "message": message} for name, message in errors.items()])
     # The lost optimistic lock can surface at any autoflush, not only at commit.
     try:
-        _record_completion(actor, task, clean)
+        with session.no_autoflush:
+            _record_completion(actor, task, clean)
         session.commit()
     except (StaleDataError, IntegrityError):
         session.rollback()
