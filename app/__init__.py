@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import db, models  # noqa: F401  (maps every table)
 from app.config import load_config
+from app.core import timetravel
 
 csrf = CSRFProtect()
 
@@ -29,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         use_fast_password_hashing()
     csrf.init_app(app)
+    timetravel.enable(app)
     _register_request_hooks(app)
     _register_blueprints(app)
     _register_commands(app)

@@ -1,19 +1,37 @@
 """The application clock: the one source of "now" for deadlines and records.
 
 Every module asks :func:`now` instead of calling ``datetime.now`` so that
-deadline behaviour can be demonstrated and tested by moving one clock.
+deadline behaviour can be demonstrated and tested by moving one clock.  On an
+instance started with ``CLOCK_TRAVEL=1`` the clock runs at an offset from real
+time that is stored in the database (``app.core.timetravel``), so every
+process of the instance sees the same time; elsewhere it is real time.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+#: returns the offset from real time in seconds; None on a normal instance
+_offset: Callable[[], float] | None = None
+
+
+def use_offset(reader: Callable[[], float] | None) -> None:
+    """Make :func:`now` run ``reader()`` seconds away from real time (None: real time)."""
+    global _offset
+    _offset = reader
+
+
+def real_now() -> datetime:
+    return datetime.now(LOCAL_TZ)
+
 
 def now() -> datetime:
     """The current time, aware, in the server's zone (Asia/Ho_Chi_Minh)."""
-    return datetime.now(LOCAL_TZ)
+    moment = real_now()
+    return moment + timedelta(seconds=_offset()) if _offset is not None else moment
 
 
 def local(moment: datetime | None) -> datetime | None:

@@ -88,7 +88,3 @@ def bind(engine: Engine) -> None:
     """Point the shared session at ``engine``."""
     session.remove()
     session_factory.configure(bind=engine)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)

@@ -22,7 +22,7 @@ def _app(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     application = create_app({
         "DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_FAST": True, "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_FAST": True, "SECRET_KEY": "test-secret", "CLOCK_TRAVEL": True,
     })
     with application.app_context():
         from alembic import command

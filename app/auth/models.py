@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Column, ForeignKey, String, Table, Boolean
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
 
@@ -60,6 +60,12 @@ class User(Base):
     title: Mapped[Optional[str]] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    #: the leader's registered signing certificate (PEM)
+    certificate_pem: Mapped[Optional[str]] = mapped_column(Text)
+    #: PKCS#12 under the leader's PIN, itself encrypted with the server key
+    signing_key: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    pin_locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship()
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")

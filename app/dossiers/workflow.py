@@ -119,7 +119,8 @@ def _sync_tasks(dossier: Dossier, run: DossierWorkflow, now: datetime) -> None:
 def open_tasks(dossier: Dossier) -> list[Task]:
     if dossier.id is None:
         return []
-    rows = session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.state == "open"))
+    rows = session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.state == "open",
+                                              Task.escalation_id.is_(None)))
     # Without autoflush the database may still say "open" for a task closed in this transaction.
     return [row for row in rows if row.state == "open"]
 

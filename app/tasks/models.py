@@ -12,18 +12,26 @@ from app.db import Base, UTCDateTime
 from app.dossiers.models import Dossier
 
 
+#: the rows a deadline sweep looks for; partial indexes hold only these, so a
+#: sweep with nothing due reads an empty index range however many tasks are open
+TO_ESCALATE = "state = 'open' AND escalated_at IS NULL"
+TO_WARN = "state = 'open' AND warned_at IS NULL"
+
+
 class Task(Base):
     """A step of a dossier for a role in a unit, with its deadline.
 
-    The partial index on open tasks' ``due_at`` is what deadline sweeps read;
-    the (role, unit, state, due_at) index serves the officers' inbox.
+    The partial indexes on ``due_at`` and ``warn_at`` are what deadline sweeps
+    read; the (role, unit, state, due_at) index serves the officers' inbox.
+    Tasks of an apology process carry their ``escalation_id``.
     """
 
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_inbox", "role_code", "unit_id", "state", "due_at"),
-        Index("ix_tasks_open_due", "due_at", postgresql_where=text("state = 'open'"),
-              sqlite_where=text("state = 'open'")),
+        Index("ix_tasks_to_escalate", "due_at", postgresql_where=text(TO_ESCALATE),
+              sqlite_where=text(TO_ESCALATE)),
+        Index("ix_tasks_to_warn", "warn_at", postgresql_where=text(TO_WARN), sqlite_where=text(TO_WARN)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +50,11 @@ class Task(Base):
     completed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     timeliness: Mapped[Optional[str]] = mapped_column(String(16))
     data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    #: when the responsible officer is warned that the deadline is near
+    warn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    warned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    escalation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("escalations.id"), index=True)
 
     dossier: Mapped[Dossier] = relationship()
     unit: Mapped[Unit] = relationship()

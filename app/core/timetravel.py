@@ -1,0 +1,41 @@
+"""Moving the application clock on demo and test instances (``CLOCK_TRAVEL=1``)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from app import clock
+from app.core.errors import NotFound
+from app.core.models import ClockSetting
+from app.db import session
+
+_ROW = 1
+
+
+def stored_offset() -> float:
+    """The clock's offset from real time, as every process of the instance sees it."""
+    row = session.get(ClockSetting, _ROW, populate_existing=True)
+    return row.offset_seconds if row is not None else 0.0
+
+
+def enable(app: Flask) -> None:
+    clock.use_offset(stored_offset if app.config["CLOCK_TRAVEL"] else None)
+
+
+def require_travel() -> None:
+    """404 on instances that were not started with CLOCK_TRAVEL=1."""
+    if not current_app.config["CLOCK_TRAVEL"]:
+        raise NotFound("Không tìm thấy.")
+
+
+def set_now(target: datetime) -> datetime:
+    """Move the clock so that it reads ``target`` now; returns the new time."""
+    require_travel()
+    if target.tzinfo is None:
+        target = target.replace(tzinfo=clock.LOCAL_TZ)
+    row = session.get(ClockSetting, _ROW) or ClockSetting(id=_ROW)
+    row.offset_seconds = (target - clock.real_now()).total_seconds()
+    session.add(row)
+    session.commit()
+    return clock.now()

@@ -1,0 +1,1 @@
+"""Late steps: warnings, escalations and the signed apology that unblocks a dossier."""
