@@ -42,6 +42,9 @@ def _register_request_hooks(app: Flask) -> None:
     def _declare_write_intent():
         db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    # A request is a unit of work: its session (and any transaction, with its
+    # SQLite write lock) ends with it, even inside a longer app context.
+    @app.teardown_request
     @app.teardown_appcontext
     def _remove_session(_exc):
         db.session.remove()
@@ -55,8 +58,11 @@ def _register_blueprints(app: Flask) -> None:
     # The domain modules add their routes to the api blueprint when imported.
     from app.auth import api as _auth_api  # noqa: F401
     from app.calendar import api as _calendar_api  # noqa: F401
+    from app.core import admin_api as _admin_api  # noqa: F401
     from app.dossiers import api as _dossiers_api  # noqa: F401
+    from app.escalation import api as _escalation_api  # noqa: F401
     from app.procedures import api as _procedures_api  # noqa: F401
+    from app.signing import api as _signing_api  # noqa: F401
     from app.tasks import api as _tasks_api  # noqa: F401
 
     csrf.exempt(api)

@@ -98,12 +98,59 @@ def seed_demo() -> None:
     """Create the demo province, users for every role and publish the demo procedures."""
     from app.demo import seed
 
-    logins = seed(progress=click.echo)
+    logins = seed(progress=click.echo, signing_folder=Path(current_app.instance_path) / "demo-signing")
     click.echo("\nTài khoản demo (tên đăng nhập / mật khẩu — vai trò, đơn vị):")
     for username, password, description in logins:
         click.echo(f"  {username:<14} / {password}  — {description}")
 
 
+
+
+scheduler_cli = AppGroup("scheduler", help="The deadline scheduler.")
+clock_cli = AppGroup("clock", help="The application clock (demo and test instances).")
+
+
+@scheduler_cli.command("tick")
+def scheduler_tick() -> None:
+    """Run one deadline sweep now."""
+    from scheduler import tick
+
+    click.echo(tick(current_app))
+
+
+@scheduler_cli.command("run")
+@click.option("--interval", type=int, default=None, help="Seconds between sweeps (default SCHEDULER_INTERVAL_SECONDS).")
+def scheduler_run(interval: int | None) -> None:
+    """Sweep deadlines for ever, every INTERVAL seconds (APScheduler is the ticker)."""
+    from scheduler import run
+
+    run(current_app._get_current_object(), interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"])
+
+
+@clock_cli.command("set")
+@click.argument("moment")
+def clock_set(moment: str) -> None:
+    """Move the clock to MOMENT (ISO 8601, e.g. 2026-03-05T16:00); needs CLOCK_TRAVEL=1."""
+    from datetime import datetime
+
+    from app.core import timetravel
+
+    if not current_app.config["CLOCK_TRAVEL"]:
+        raise click.ClickException("Chỉ đổi được đồng hồ khi khởi động với CLOCK_TRAVEL=1 (demo, kiểm thử).")
+    try:
+        target = datetime.fromisoformat(moment)
+    except ValueError:
+        raise click.ClickException("Thời điểm viết dạng ISO 8601, ví dụ 2026-03-05T16:00.") from None
+    click.echo(f"Đồng hồ ứng dụng: {timetravel.set_now(target).isoformat()}")
+
+
+@clock_cli.command("show")
+def clock_show() -> None:
+    from app import clock
+
+    click.echo(clock.now().isoformat())
+
+
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, users_cli, procedures_cli, seed_demo):
+    for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, clock_cli):
         app.cli.add_command(group)

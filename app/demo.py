@@ -19,6 +19,8 @@ from app.procedures.models import Procedure
 from app.procedures.services import import_file
 
 DEMO_PASSWORD = "demo12345"
+DEMO_PIN = "123456"
+LEADERS = ("lanhdao.tanhoa", "lanhdao.binhan")
 PROCEDURES_DIR = Path(__file__).resolve().parent.parent / "bpmn" / "procedures"
 
 EXTRA_ROLES = {
@@ -58,8 +60,13 @@ USERS = [
 ]
 
 
-def seed(progress: Callable[[str], None] = lambda _message: None) -> list[tuple[str, str, str]]:
-    """Create whatever of the demo is missing; return the demo logins."""
+def seed(progress: Callable[[str], None] = lambda _message: None,
+         signing_folder: Path | None = None) -> list[tuple[str, str, str]]:
+    """Create whatever of the demo is missing; return the demo logins.
+
+    With ``signing_folder``, also a demo CA (trusted) and a signing key for
+    each demo leader, written there as PEM files for signing outside too.
+    """
     ensure_base_roles()
     existing_roles = set(session.scalars(select(Role.code)))
     for code, name in EXTRA_ROLES.items():
@@ -73,7 +80,32 @@ def seed(progress: Callable[[str], None] = lambda _message: None) -> list[tuple[
     logins = _seed_users()
     progress(f"Người dùng: {len(USERS)} tài khoản demo.")
     _seed_procedures(progress)
+    if signing_folder is not None:
+        _seed_signing(signing_folder, progress)
     return logins
+
+
+def _seed_signing(folder: Path, progress: Callable[[str], None]) -> None:
+    """A demo CA and PIN-protected keys for the demo leaders (once)."""
+    from app.auth.services import get_user
+    from app.signing.demo_ca import issue_leader_certificate, make_demo_ca
+    from app.signing.pdf import protect_key
+    from app.signing.services import add_trust_root, store_signing_key
+
+    pending = [get_user(name) for name in LEADERS if get_user(name).signing_key is None]
+    if not pending:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_cert, ca_key = make_demo_ca()
+    (folder / "demo-ca.pem").write_bytes(ca_cert)
+    add_trust_root(ca_cert.decode())
+    for leader in pending:
+        cert, key = issue_leader_certificate(ca_cert, ca_key, full_name=leader.full_name,
+                                             unit_name=leader.unit.name, email=leader.email)
+        (folder / f"{leader.username}.pem").write_bytes(cert + key)
+        store_signing_key(leader, protect_key(key, cert, [ca_cert], DEMO_PIN), cert.decode())
+    progress(f"Ký số: CA demo và khóa ký của {len(pending)} lãnh đạo (mã PIN demo {DEMO_PIN}); "
+             f"chứng thư và khóa ở {folder}.")
 
 
 def _seed_users() -> list[tuple[str, str, str]]:

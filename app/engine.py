@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping
 from uuid import UUID
 
@@ -27,12 +28,15 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from app import clock
 from app.procedures import expressions
 from app.procedures.dialect import Problem, ProcedureDefinition, ProcedureError, read_procedure
 
@@ -56,6 +60,22 @@ class _SafeEnvironment(BasePythonScriptEngineEnvironment):
 
 
 _SCRIPT_ENGINE = PythonScriptEngine(environment=_SafeEnvironment())
+
+
+class _ApplicationClockDatetime(datetime):
+    """``datetime`` whose ``now`` is the application clock.
+
+    SpiffWorkflow's timer events read ``datetime.now`` directly; pointing
+    that module at this class makes BPMN timers follow the same clock as
+    every deadline (and move with it on demo and test instances).
+    """
+
+    @classmethod
+    def now(cls, tz=None):
+        return clock.now().astimezone(tz) if tz is not None else clock.now()
+
+
+_spiff_timer.datetime = _ApplicationClockDatetime
 _VALIDATOR = BpmnValidator()
 
 
@@ -215,6 +235,21 @@ class DossierWorkflow:
             if isinstance(definition, MessageEventDefinition):
                 names.add(definition.name)
         return names
+
+    def next_timer_at(self) -> datetime | None:
+        """When the earliest timer event the workflow waits on fires, if any."""
+        moments = []
+        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            value = definition.details(task).value if isinstance(definition, TimerEventDefinition) else None
+            if isinstance(value, str):
+                moments.append(datetime.fromisoformat(value))
+        return min(moments, default=None)
+
+    def refresh_timers(self) -> None:
+        """Fire the timer events whose time has come, and run on."""
+        self._run(self._workflow.refresh_timers, None)
+        self._advance()
 
     @property
     def is_completed(self) -> bool:

@@ -4,6 +4,7 @@ from app.calendar.models import CalendarDay  # noqa: F401
 from app.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence, WorkflowState  # noqa: F401
 from app.procedures.models import Procedure, ProcedureVersion  # noqa: F401
 from app.tasks.models import Task  # noqa: F401
-from app.escalation.models import Escalation, TrustRoot  # noqa: F401
+from app.escalation.models import Escalation  # noqa: F401
+from app.signing.models import TrustRoot  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.core.models import ClockSetting  # noqa: F401

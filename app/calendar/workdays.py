@@ -318,3 +318,15 @@ class WorkCalendar:
             remaining -= period_end - period_start
             period_start, period_end = next(periods)
         return period_start + remaining
+
+
+def warning_time(calendar: WorkCalendar, start: datetime, limit: TimeLimit, due: datetime) -> datetime:
+    """When to warn the responsible officer that a step's deadline is near.
+
+    One working day before the deadline for limits of two days or more;
+    for shorter steps, once three quarters of the limit have been used.
+    """
+    if limit.unit == "d" and limit.is_whole_days and limit.amount >= 2:
+        return calendar.due_at(start, TimeLimit(limit.amount - 1, "d"))
+    hours = limit.hours(calendar.office.hours_per_day) or calendar.office.hours_per_day
+    return min(calendar.due_at(start, TimeLimit(hours * 3 / 4, "h")), due)

@@ -55,3 +55,9 @@ class Locked(AppError):
     """423: the dossier is blocked by a late step until the apology is signed."""
 
     status, title = 423, "Locked"
+
+
+class TooManyAttempts(AppError):
+    """429: too many wrong PINs; signing is locked for a while."""
+
+    status, title = 429, "Too Many Requests"

@@ -30,7 +30,7 @@ _PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w
 _STATUS_TEXT = {
     200: "OK", 201: "Đã tạo", 401: "Chưa đăng nhập hoặc token sai", 403: "Không có quyền",
     404: "Không tìm thấy", 409: "Xung đột trạng thái", 422: "Dữ liệu không hợp lệ",
-    423: "Hồ sơ đang bị khóa do quá hạn",
+    423: "Hồ sơ đang bị khóa do quá hạn", 429: "Nhập sai quá nhiều lần, tạm khóa",
 }
 
 
@@ -48,6 +48,8 @@ class Operation:
     multipart: bool = False
     #: callable without a token too (the view then decides)
     optional_auth: bool = False
+    #: what a success answers; anything but JSON is a file (e.g. "application/pdf")
+    media_type: str = "application/json"
 
 
 def operation(**declaration: Any) -> Callable:
@@ -149,11 +151,13 @@ def _request_body(declared: Operation) -> dict[str, Any]:
 
 def _responses(declared: Operation, authenticated: bool) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "object"}
-    if declared.response is not None:
+    if declared.media_type != "application/json":
+        body = {"type": "string", "format": "binary"}
+    elif declared.response is not None:
         body = declared.response(many=declared.many)
     responses: dict[str, Any] = {
         str(declared.status): {"description": _STATUS_TEXT[declared.status],
-                               "content": {"application/json": {"schema": body}}},
+                               "content": {declared.media_type: {"schema": body}}},
     }
     errors = set(declared.errors)
     if authenticated:

@@ -61,6 +61,8 @@ class Dossier(Base):
     supplement_note: Mapped[str] = mapped_column(Text, default="")
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the earliest BPMN timer the workflow waits on fires (swept by index)
+    next_timer_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     #: set when a signed apology moved the appointment (allowed once)
     reappointed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,13 +7,14 @@ status and records audit events, all committed (or rolled back) together.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
 from app.auth.models import Unit, User
 from app.auth.services import resolve_step_unit
-from app.calendar.services import due_at
+from app.calendar.services import work_calendar
+from app.calendar.workdays import warning_time
 from app.core.errors import Invalid
 from app.db import session
 from app.dossiers import timeliness
@@ -94,26 +95,40 @@ def save(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: dateti
         dossier.workflow.state = run.serialize()
     _sync_tasks(dossier, run, now)
     _update_status(dossier, run, actor, now, step_data or {})
+    dossier.next_timer_at = None if run.is_completed else run.next_timer_at()
     dossier.updated_at = now
 
 
 def _sync_tasks(dossier: Dossier, run: DossierWorkflow, now: datetime) -> None:
     definition = definition_of(dossier.procedure_version)
+    sync_task_rows(dossier, run, definition, open_tasks(dossier),
+                   lambda elements: step_units(dossier, definition, elements), now)
+
+
+def sync_task_rows(dossier: Dossier, run: DossierWorkflow, definition: ProcedureDefinition,
+                   open_rows: list[Task], units_for: Callable[[list[str]], dict[str, Unit]],
+                   now: datetime, escalation_id: int | None = None, roles: dict[str, str] | None = None) -> None:
+    """Create a row for each newly ready user task; cancel rows no longer ready.
+
+    ``roles`` overrides the diagram's role of some elements (see the apology path).
+    """
     ready = {task.engine_task_id: task.element_id for task in run.ready_user_tasks()}
-    open_rows = {row.engine_task_id: row for row in open_tasks(dossier)}
-    for engine_task_id, row in open_rows.items():
+    rows = {row.engine_task_id: row for row in open_rows}
+    for engine_task_id, row in rows.items():
         if engine_task_id not in ready:
             row.state = "cancelled"
-    new = [(tid, element) for tid, element in ready.items() if tid not in open_rows]
-    units = step_units(dossier, definition, [element for _tid, element in new])
+    new = [(tid, element) for tid, element in ready.items() if tid not in rows]
+    units = units_for([element for _tid, element in new]) if new else {}
+    calendar = work_calendar()
     for engine_task_id, element_id in new:
         spec = definition.user_tasks[element_id]
-        task = Task(
+        due = calendar.due_at(now, spec.time_limit)
+        session.add(Task(
             dossier=dossier, engine_task_id=engine_task_id, element_id=element_id, name=spec.name,
-            role_code=spec.role, unit=units[element_id], state="open", time_limit=str(spec.time_limit),
-            ready_at=now, due_at=due_at(now, str(spec.time_limit)),
-        )
-        session.add(task)
+            role_code=(roles or {}).get(element_id, spec.role), unit=units[element_id], state="open", time_limit=str(spec.time_limit),
+            ready_at=now, due_at=due, warn_at=warning_time(calendar, now, spec.time_limit, due),
+            escalation_id=escalation_id,
+        ))
 
 
 def open_tasks(dossier: Dossier) -> list[Task]:

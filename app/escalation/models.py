@@ -59,15 +59,3 @@ class Escalation(Base):
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
 
     __mapper_args__ = {"version_id_col": version}
-
-
-class TrustRoot(Base):
-    """A certification authority whose certificates may sign apology letters."""
-
-    __tablename__ = "trust_roots"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
-    subject: Mapped[str] = mapped_column(String(500))
-    certificate_pem: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -32,6 +32,9 @@ class Task(Base):
         Index("ix_tasks_to_escalate", "due_at", postgresql_where=text(TO_ESCALATE),
               sqlite_where=text(TO_ESCALATE)),
         Index("ix_tasks_to_warn", "warn_at", postgresql_where=text(TO_WARN), sqlite_where=text(TO_WARN)),
+        # most tasks belong to no escalation: index only those that do
+        Index("ix_tasks_escalation_id", "escalation_id", postgresql_where=text("escalation_id IS NOT NULL"),
+              sqlite_where=text("escalation_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +57,7 @@ class Task(Base):
     warn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     warned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     escalated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    escalation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("escalations.id"), index=True)
+    escalation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("escalations.id"))
 
     dossier: Mapped[Dossier] = relationship()
     unit: Mapped[Unit] = relationship()

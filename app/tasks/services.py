@@ -100,13 +100,24 @@ def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
     workflow.save(dossier, run, actor, now, step_data=clean)
 
 
+def _blocked_message(dossier: Dossier) -> str:
+    from app.escalation.services import STATE_LABELS, open_escalations_of
+
+    blocking = open_escalations_of(dossier)
+    named = "; ".join(f"hồ sơ trễ hạn số {e.id} ({STATE_LABELS[e.state].lower()})" for e in blocking)
+    return (f"Hồ sơ {dossier.code} đang tạm dừng do có bước quá hạn ({named or 'đang xử lý'}): "
+            "cần giải trình và thư xin lỗi được lãnh đạo ký số trước khi xử lý tiếp.")
+
+
 def _check_open(task: Task) -> None:
     dossier = task.dossier
+    if task.escalation_id is not None:
+        raise Conflict("Việc này thuộc quy trình giải trình, xin lỗi: hãy làm trên trang hồ sơ trễ hạn "
+                       f"(/api/v1/escalations/{task.escalation_id}).")
     if task.state != "open":
         raise Conflict("Công việc này đã được xử lý xong hoặc đã bị hủy.")
     if dossier.status == "blocked":
-        raise Locked(f"Hồ sơ {dossier.code} đang tạm dừng do có bước quá hạn: "
-                     "cần giải trình và thư xin lỗi được ký trước khi xử lý tiếp.")
+        raise Locked(_blocked_message(dossier))
     if dossier.status == "awaiting_supplement":
         raise Conflict(f"Hồ sơ {dossier.code} đang chờ công dân bổ sung giấy tờ.")
     if dossier.status not in ("received", "in_progress"):

@@ -89,6 +89,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reappointed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('next_timer_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_dossiers_next_timer_at'), ['next_timer_at'], unique=False)
 
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('warn_at', sa.DateTime(), nullable=True))
@@ -96,7 +98,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('escalation_id', sa.Integer(), nullable=True))
         batch_op.drop_index(batch_op.f('ix_tasks_open_due'))
-        batch_op.create_index(batch_op.f('ix_tasks_escalation_id'), ['escalation_id'], unique=False)
+        batch_op.create_index('ix_tasks_escalation_id', ['escalation_id'], unique=False, postgresql_where=sa.text('escalation_id IS NOT NULL'), sqlite_where=sa.text('escalation_id IS NOT NULL'))
         batch_op.create_index('ix_tasks_to_escalate', ['due_at'], unique=False, postgresql_where=sa.text("state = 'open' AND escalated_at IS NULL"), sqlite_where=sa.text("state = 'open' AND escalated_at IS NULL"))
         batch_op.create_index('ix_tasks_to_warn', ['warn_at'], unique=False, postgresql_where=sa.text("state = 'open' AND warned_at IS NULL"), sqlite_where=sa.text("state = 'open' AND warned_at IS NULL"))
         batch_op.create_foreign_key(batch_op.f('fk_tasks_escalation_id_escalations'), 'escalations', ['escalation_id'], ['id'])
@@ -120,7 +122,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_tasks_escalation_id_escalations'), type_='foreignkey')
         batch_op.drop_index('ix_tasks_to_warn', postgresql_where=sa.text("state = 'open' AND warned_at IS NULL"), sqlite_where=sa.text("state = 'open' AND warned_at IS NULL"))
         batch_op.drop_index('ix_tasks_to_escalate', postgresql_where=sa.text("state = 'open' AND escalated_at IS NULL"), sqlite_where=sa.text("state = 'open' AND escalated_at IS NULL"))
-        batch_op.drop_index(batch_op.f('ix_tasks_escalation_id'))
+        batch_op.drop_index('ix_tasks_escalation_id')
         batch_op.create_index(batch_op.f('ix_tasks_open_due'), ['due_at'], unique=False, postgresql_where=sa.text("state = 'open'"), sqlite_where=sa.text("state = 'open'"))
         batch_op.drop_column('escalation_id')
         batch_op.drop_column('escalated_at')
@@ -128,6 +130,8 @@ def downgrade() -> None:
         batch_op.drop_column('warn_at')
 
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dossiers_next_timer_at'))
+        batch_op.drop_column('next_timer_at')
         batch_op.drop_column('reappointed_at')
 
     with op.batch_alter_table('notifications', schema=None) as batch_op:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.calendar.workdays import LimitError, OfficeHours, TimeLimit, WorkCalendar, parse_limit
+from app.calendar.workdays import LimitError, OfficeHours, TimeLimit, WorkCalendar, parse_limit, warning_time
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -345,3 +345,28 @@ def test_office_hours_from_text():
 def test_office_hours_from_text_bad(periods, cutoff):
     with pytest.raises(ValueError):
         OfficeHours.from_text(periods, cutoff)
+
+
+def test_warning_one_working_day_before_long_limits():
+    calendar = WorkCalendar()
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=VN)  # Monday
+    limit = parse_limit("3d")
+    due = calendar.due_at(start, limit)  # Thursday 17:00
+    assert warning_time(calendar, start, limit, due) == datetime(2026, 3, 4, 17, 0, tzinfo=VN)
+
+
+def test_warning_at_three_quarters_of_short_limits():
+    calendar = WorkCalendar()
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=VN)
+    limit = parse_limit("4h")
+    due = calendar.due_at(start, limit)  # 13:30 (lunch break 11:30–13:00)
+    assert due == datetime(2026, 3, 2, 13, 30, tzinfo=VN)
+    assert warning_time(calendar, start, limit, due) == datetime(2026, 3, 2, 11, 0, tzinfo=VN)
+
+
+def test_warning_never_after_the_deadline_of_a_same_day_step():
+    calendar = WorkCalendar()
+    start = datetime(2026, 3, 2, 14, 0, tzinfo=VN)
+    limit = parse_limit("0d")
+    due = calendar.due_at(start, limit)
+    assert warning_time(calendar, start, limit, due) <= due

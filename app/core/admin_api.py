@@ -1,0 +1,23 @@
+"""REST API: moving the application clock on demo and test instances."""
+from __future__ import annotations
+
+from marshmallow import Schema
+
+from app.core.api import LocalDateTime, api, authenticated, load_json
+from app.core.openapi import operation
+from app.core import timetravel
+
+
+class ClockSchema(Schema):
+    now = LocalDateTime(required=True)
+
+
+@api.post("/admin/clock")
+@authenticated("admin")
+@operation(body=ClockSchema, response=ClockSchema, errors=(404,))
+def move_clock():
+    """Move the application clock (only on instances started with CLOCK_TRAVEL=1; else 404).
+    Every process of the instance sees the new time."""
+    timetravel.require_travel()
+    body = load_json(ClockSchema())
+    return ClockSchema().dump({"now": timetravel.set_now(body["now"])})

@@ -1,0 +1,337 @@
+"""Escalating late steps and the apology path that unblocks the dossier.
+
+The path is a BPMN process shipped in ``bpmn/system/`` and run by the same
+engine as procedures: its user tasks (explain, sign; or, at level 2, the head
+of the centre's decision) become ordinary task rows of the responsible unit.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import clock, engine
+from app.auth.models import Unit, User
+from app.auth.services import field_errors
+from app.calendar.services import work_calendar
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.db import session
+from app.dossiers import workflow
+from app.dossiers.models import Dossier
+from app.escalation.letter import render_letter
+from app.escalation.models import OPEN_STATES, Escalation
+from app.notifications.services import notify_citizen, notify_unit
+from app.procedures.dialect import ProcedureDefinition
+from app.signing import services as signing
+from app.tasks.models import Task
+
+SYSTEM_BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "system"
+APOLOGY, HEAD_DECISION = "apology", "head-decision"
+EXPLAIN, SIGN, DECIDE = "Task_giai_trinh", "Task_ky_thu", "Task_quyet_dinh"
+#: the ``state`` filter of :func:`search` that selects every open escalation
+OPEN = "open"
+
+
+@functools.cache
+def _system_process(name: str) -> tuple[ProcedureDefinition, tuple]:
+    """A system process's definition and engine arguments, read once per process."""
+    xml = (SYSTEM_BPMN / f"{name}.bpmn").read_bytes()
+    definition = engine.compile_procedure(xml)
+    return definition, (("system", name), definition.normalized_xml, definition.process_id)
+
+
+def _open_steps(escalation: Escalation) -> list[Task]:
+    rows = session.scalars(select(Task).where(Task.escalation_id == escalation.id, Task.state == "open"))
+    return [row for row in rows if row.state == "open"]  # not closed earlier in this transaction
+
+
+def _late_task(escalation: Escalation) -> Task:
+    return session.get(Task, escalation.task_id)
+
+
+def _process_of(escalation: Escalation) -> str:
+    return APOLOGY if escalation.level == 1 else HEAD_DECISION
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def head_unit(unit: Unit) -> Unit:
+    """The one-stop centre at the top of the unit's tree: where the head sits."""
+    ancestors = unit.ancestors()
+    return ancestors[-1] if ancestors else unit
+
+
+def escalate(task: Task, now: datetime) -> Escalation | None:
+    """Block the dossier of a late task and start its apology path (in the caller's transaction).
+
+    A dossier already blocked is not escalated twice; a dossier late again
+    after its one re-appointment goes to the head of the centre (level 2).
+    """
+    dossier = task.dossier
+    task.escalated_at = now
+    task.warned_at = task.warned_at or now
+    if dossier.status == "blocked":
+        workflow.record(dossier, "step_late", None, now, task=task, element_id=task.element_id, name=task.name)
+        return None
+    level = 2 if dossier.reappointed_at is not None else 1
+    responsible = task.unit if level == 1 else head_unit(dossier.receiving_unit)
+    escalation = Escalation(
+        dossier=dossier, task_id=task.id, level=level, responsible_unit=responsible, created_at=now,
+        state="awaiting_explanation" if level == 1 else "escalated_to_head", old_due_at=dossier.due_at,
+        engine_state="",
+    )
+    session.add(escalation)
+    session.flush()
+    _advance(escalation, None, now, start=True)
+    dossier.status, dossier.updated_at = "blocked", now
+    workflow.record(dossier, "escalated", None, now, task=task, escalation_id=escalation.id, level=level,
+                    element_id=task.element_id, name=task.name, responsible_unit=responsible.code)
+    notify_unit(responsible, dossier, "escalated",
+                f"Hồ sơ {dossier.code} bị tạm dừng: bước \"{task.name}\" quá hạn",
+                _escalation_message(escalation, task))
+    return escalation
+
+
+def _escalation_message(escalation: Escalation, task: Task) -> str:
+    if escalation.level == 2:
+        return (f"Hồ sơ {escalation.dossier.code} trễ hạn lần thứ hai sau khi đã hẹn lại. "
+                "Lãnh đạo Trung tâm cần ghi nhận quyết định xử lý.")
+    return (f"Bước \"{task.name}\" của hồ sơ {escalation.dossier.code} đã quá hạn. Đơn vị cần giải trình, "
+            "đề xuất ngày hẹn mới và trình lãnh đạo ký thư xin lỗi công dân; hồ sơ tạm dừng cho đến khi thư được ký.")
+
+
+def _advance(escalation: Escalation, step: tuple[Task, dict[str, Any]] | None, now: datetime,
+             start: bool = False) -> engine.DossierWorkflow:
+    """Start or move the escalation's process and bring its task rows in line."""
+    definition, args = _system_process(_process_of(escalation))
+    if start:
+        run = engine.DossierWorkflow.start(*args, data={})
+    else:
+        run = engine.DossierWorkflow.restore(*args, escalation.engine_state)
+    if step is not None:
+        task, data = step
+        run.complete(task.engine_task_id, data)
+    escalation.engine_state = run.serialize()
+    workflow.sync_task_rows(escalation.dossier, run, definition, [] if start else _open_steps(escalation),
+                            lambda elements: {e: escalation.responsible_unit for e in elements}, now,
+                            escalation_id=escalation.id, roles={EXPLAIN: _late_task(escalation).role_code})
+    return run
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def get(escalation_id: int) -> Escalation:
+    escalation = session.get(Escalation, escalation_id) if 0 < escalation_id < 2**31 else None
+    if escalation is None:
+        raise NotFound(f"Không tìm thấy hồ sơ trễ hạn số {escalation_id}.")
+    return escalation
+
+
+def can_view(user: User, escalation: Escalation) -> bool:
+    from app.dossiers.services import can_view as can_view_dossier
+
+    return escalation.responsible_unit_id == user.unit_id or can_view_dossier(user, escalation.dossier)
+
+
+def get_for(user: User, escalation_id: int) -> Escalation:
+    escalation = get(escalation_id)
+    if not can_view(user, escalation):
+        raise Forbidden("Hồ sơ trễ hạn này không thuộc đơn vị của bạn.")
+    return escalation
+
+
+def search(user: User, state: str | None = None, limit: int = 100, offset: int = 0) -> list[Escalation]:
+    """Escalations the user deals with: their unit's, or all for supervisors and admins;
+    ``state`` is one of STATES, or OPEN for those still holding their dossier."""
+    query = select(Escalation).options(joinedload(Escalation.dossier), joinedload(Escalation.responsible_unit))
+    if not user.has_role("supervisor", "admin"):
+        query = query.where(Escalation.responsible_unit_id == user.unit_id)
+    if state == OPEN:
+        query = query.where(Escalation.state.in_(OPEN_STATES))
+    elif state:
+        query = query.where(Escalation.state == state)
+    return list(session.scalars(query.order_by(Escalation.created_at).limit(limit).offset(offset)))
+
+
+def open_step(escalation: Escalation, element_id: str) -> Task | None:
+    return session.scalar(select(Task).where(Task.escalation_id == escalation.id, Task.state == "open",
+                                             Task.element_id == element_id))
+
+
+def step_form(task: Task) -> list:
+    """The form of a step of the apology path (``task.escalation_id`` set), from its system process."""
+    definition, _ = _system_process(HEAD_DECISION if task.element_id == DECIDE else APOLOGY)
+    return list(definition.user_tasks[task.element_id].form)
+
+
+def letter(escalation: Escalation) -> bytes:
+    """The letter: signed once signed, else as issued for signature."""
+    pdf = escalation.signed_pdf or escalation.letter_pdf
+    if pdf is None:
+        raise Conflict("Thư xin lỗi chưa được lập: đơn vị chịu trách nhiệm chưa giải trình.")
+    return pdf
+
+
+# --------------------------------------------------------------------------- acting
+
+
+def _step_for(actor: User, escalation: Escalation, element_id: str, state: str) -> Task:
+    """The open step ``element_id``, if ``actor`` may do it now; else 403/409.
+
+    The explanation is written by whoever holds the late step's role in the
+    responsible unit; signing needs a leader of that unit.
+    """
+    task = open_step(escalation, element_id)
+    if escalation.state != state or task is None:
+        raise Conflict(f"Hồ sơ trễ hạn đang ở trạng thái '{STATE_LABELS[escalation.state]}'.")
+    if not actor.has_role(task.role_code) or actor.unit_id != escalation.responsible_unit_id:
+        raise Forbidden("Chỉ người có vai trò phù hợp của đơn vị chịu trách nhiệm mới làm được việc này.")
+    return task
+
+
+def _complete_step(actor: User, escalation: Escalation, task: Task, data: dict[str, Any], now: datetime):
+    run = _advance(escalation, (task, data), now)
+    task.state, task.completed_at, task.completed_by_id, task.assignee_id, task.data = (
+        "completed", now, actor.id, actor.id, data)
+    return run
+
+
+def explain(actor: User, escalation_id: int, reason: str, new_due_date: date | None) -> Escalation:
+    """The responsible officer explains the delay and proposes the new appointment."""
+    escalation = get(escalation_id)
+    task = _step_for(actor, escalation, EXPLAIN, "awaiting_explanation")
+    now = clock.now()
+    new_due_at = _check_new_date(escalation, new_due_date, now)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise Invalid("Cần giải trình rõ lý do chậm trễ.", field_errors({"reason": "Ghi rõ lý do (ít nhất 10 ký tự)."}))
+    _complete_step(actor, escalation, task, {"ly_do_cham": reason, "ngay_hen_moi": new_due_at.date().isoformat()}, now)
+    escalation.reason, escalation.new_due_at = reason, new_due_at
+    escalation.explained_by_id, escalation.explained_at = actor.id, now
+    escalation.letter_pdf = render_letter(escalation)
+    escalation.state = "awaiting_signature"
+    workflow.record(escalation.dossier, "delay_explained", actor, now, escalation_id=escalation.id,
+                    reason=reason, new_due_at=new_due_at.isoformat())
+    notify_unit(escalation.responsible_unit, escalation.dossier, "letter_to_sign",
+                f"Thư xin lỗi hồ sơ {escalation.dossier.code} chờ ký",
+                "Đơn vị đã giải trình; thư xin lỗi công dân đang chờ lãnh đạo xem xét, ký số.")
+    _commit()
+    return escalation
+
+
+def _check_new_date(escalation: Escalation, new_due_date: date | None, now: datetime) -> datetime:
+    """A working day after today and after the old appointment; 422 otherwise."""
+    calendar = work_calendar()
+    old = clock.local(escalation.old_due_at).date() if escalation.old_due_at else now.date()
+    problem = None
+    if new_due_date is None:
+        problem = "Cần chọn ngày hẹn trả kết quả mới."
+    elif new_due_date <= clock.local(now).date():
+        problem = "Ngày hẹn mới phải sau ngày hôm nay."
+    elif new_due_date <= old:
+        problem = f"Ngày hẹn mới phải sau ngày hẹn cũ ({old:%d/%m/%Y})."
+    elif not calendar.is_working_day(new_due_date):
+        name = calendar.day_name(new_due_date) or "ngày nghỉ cuối tuần"
+        problem = f"Ngày {new_due_date:%d/%m/%Y} không phải ngày làm việc ({name})."
+    if problem:
+        raise Invalid(problem, field_errors({"new_due_date": problem}))
+    closing = calendar.office.closing_time
+    return datetime.combine(new_due_date, time(closing.hour, closing.minute), tzinfo=clock.LOCAL_TZ)
+
+
+def reject(actor: User, escalation_id: int, note: str) -> Escalation:
+    """The leader sends the explanation back; the officer explains again."""
+    escalation = get(escalation_id)
+    task = _step_for(actor, escalation, SIGN, "awaiting_signature")
+    note = (note or "").strip()
+    if not note:
+        raise Invalid("Cần ghi lý do trả lại.", field_errors({"note": "Ghi rõ cần giải trình lại điều gì."}))
+    now = clock.now()
+    _complete_step(actor, escalation, task, {"quyet_dinh": "tra_lai", "ghi_chu_lanh_dao": note}, now)
+    escalation.state, escalation.note, escalation.letter_pdf = "awaiting_explanation", note, None
+    workflow.record(escalation.dossier, "letter_rejected", actor, now, escalation_id=escalation.id, note=note)
+    notify_unit(escalation.responsible_unit, escalation.dossier, "letter_rejected",
+                f"Thư xin lỗi hồ sơ {escalation.dossier.code} bị trả lại", f"Lãnh đạo trả lại: {note}")
+    _commit()
+    return escalation
+
+
+def sign_with_pin(actor: User, escalation_id: int, pin: str) -> Escalation:
+    escalation = get(escalation_id)
+    _step_for(actor, escalation, SIGN, "awaiting_signature")
+    signed = signing.sign_with_pin(actor, escalation.letter_pdf, pin, clock.now())
+    return _accept_signature(actor, escalation, signed)
+
+
+def sign_with_upload(actor: User, escalation_id: int, signed: bytes) -> Escalation:
+    escalation = get(escalation_id)
+    _step_for(actor, escalation, SIGN, "awaiting_signature")
+    return _accept_signature(actor, escalation, signed)
+
+
+def _accept_signature(actor: User, escalation: Escalation, signed: bytes) -> Escalation:
+    """Verify, keep the signed letter, move the appointment once, unblock the dossier."""
+    verified = signing.verify(signed, escalation.letter_pdf, escalation.responsible_unit)
+    now = clock.now()
+    task = open_step(escalation, SIGN)
+    _complete_step(actor, escalation, task, {"quyet_dinh": "ky", "ghi_chu_lanh_dao": ""}, now)
+    escalation.signed_pdf, escalation.signed_by_id, escalation.signed_at = signed, actor.id, verified.signed_at
+    escalation.state = "signed"
+    dossier = escalation.dossier
+    dossier.due_at, dossier.reappointed_at = escalation.new_due_at, now
+    _unblock(dossier, actor, now, "apology_signed", escalation_id=escalation.id,
+             signer=verified.signer_subject, new_due_at=escalation.new_due_at.isoformat())
+    notify_citizen(dossier, "apology",
+                   f"Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {dossier.code}",
+                   f"Hồ sơ {dossier.code} của Ông/Bà chậm so với hẹn. {escalation.responsible_unit.name} "
+                   f"xin lỗi và hẹn trả kết quả vào ngày {clock.local(escalation.new_due_at):%d/%m/%Y}.")
+    _commit()
+    return escalation
+
+
+def decide(actor: User, escalation_id: int, decision: str) -> Escalation:
+    """Level 2: the head of the centre records a decision; the dossier goes on."""
+    escalation = get(escalation_id)
+    task = _step_for(actor, escalation, DECIDE, "escalated_to_head")
+    decision = (decision or "").strip()
+    if len(decision) < 10:
+        raise Invalid("Cần ghi rõ quyết định xử lý.", field_errors({"decision": "Ghi rõ quyết định (ít nhất 10 ký tự)."}))
+    now = clock.now()
+    _complete_step(actor, escalation, task, {"noi_dung_quyet_dinh": decision}, now)
+    escalation.state, escalation.note = "decided", decision
+    escalation.decided_by_id, escalation.decided_at = actor.id, now
+    _unblock(escalation.dossier, actor, now, "head_decided", escalation_id=escalation.id, decision=decision)
+    _commit()
+    return escalation
+
+
+def _unblock(dossier: Dossier, actor: User, now: datetime, kind: str, **detail: Any) -> None:
+    dossier.status, dossier.updated_at = "in_progress", now
+    workflow.record(dossier, kind, actor, now, **detail)
+
+
+def _commit() -> None:
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise Conflict("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.") from None
+
+
+def open_escalations_of(dossier: Dossier) -> list[Escalation]:
+    return list(session.scalars(select(Escalation).where(Escalation.dossier_id == dossier.id,
+                                                         Escalation.state.in_(OPEN_STATES))))
+
+
+STATE_LABELS = {
+    "awaiting_explanation": "Chờ giải trình", "awaiting_signature": "Chờ lãnh đạo ký",
+    "signed": "Đã ký thư xin lỗi", "escalated_to_head": "Chuyển lãnh đạo Trung tâm", "decided": "Đã có quyết định",
+}

@@ -1,0 +1,120 @@
+"""The deadline sweep: warn before deadlines, escalate after them.
+
+Sweeps read only the partial indexes of open tasks not yet warned or
+escalated, so a sweep with nothing due costs an empty index scan.  Each
+batch is claimed and processed in one transaction: on PostgreSQL the rows
+are locked with ``FOR UPDATE SKIP LOCKED`` so that concurrent schedulers
+take different rows; on SQLite the write transaction (BEGIN IMMEDIATE) is
+exclusive.  Either way the "not yet escalated" condition is re-read under
+the lock, so a late task is warned once and escalated once.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import literal_column, select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.db import session
+from app.dossiers import workflow
+from app.dossiers.models import Dossier
+from app.escalation import services
+from app.notifications.services import notify_unit, notify_user
+from app.tasks.models import Task
+
+BATCH = 200
+#: a dossier waiting for the citizen has its clock stopped
+RUNNING = ("received", "in_progress", "blocked")
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    escalated: int = 0
+    timers: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    now = now or clock.now()
+    return SweepResult(timers=_drain(_timers_due(now), _fire_timers, now),
+                       warned=_drain(_warnable(now), _warn, now), escalated=_drain(_late(now), _escalate, now))
+
+
+#: written as a literal, not a bound parameter, so that the query visibly
+#: implies the partial indexes' predicate and both databases use them
+OPEN = literal_column("'open'")
+
+
+def _warnable(now: datetime):
+    return (select(Task).join(Dossier, Task.dossier_id == Dossier.id)
+            .where(Task.state == OPEN, Task.warned_at.is_(None), Task.warn_at <= now, Task.due_at > now,
+                   Dossier.status.in_(RUNNING))
+            .order_by(Task.warn_at))
+
+
+def _late(now: datetime):
+    return (select(Task).join(Dossier, Task.dossier_id == Dossier.id)
+            .where(Task.state == OPEN, Task.escalated_at.is_(None), Task.due_at < now,
+                   Task.escalation_id.is_(None), Dossier.status.in_(RUNNING))
+            .order_by(Task.due_at))
+
+
+def _timers_due(now: datetime):
+    return (select(Dossier).where(Dossier.next_timer_at <= now, Dossier.status.in_(("received", "in_progress")))
+            .order_by(Dossier.next_timer_at))
+
+
+def _fire_timers(dossier: Dossier, now: datetime) -> int:
+    """Let the workflow's due BPMN timers fire; new steps get their rows and deadlines."""
+    run = workflow.load(dossier)
+    run.refresh_timers()
+    workflow.save(dossier, run, None, now)
+    return 1
+
+
+def _drain(query, handle, now: datetime) -> int:
+    """Claim and handle batches until none is left; returns how many rows were handled.
+
+    A row still matching after it was handled (a timer that did not fire)
+    is not taken again in this sweep.
+    """
+    done, seen = 0, set()
+    while True:
+        rows = _claim(query)
+        fresh = [row for row in rows if row.id not in seen]
+        for row in fresh:
+            done += handle(row, now)
+            seen.add(row.id)
+        session.commit()
+        if len(rows) < BATCH or not fresh:
+            return done
+
+
+def _claim(query) -> list:
+    """The next batch of rows, locked for this transaction (skipping rows another sweep holds)."""
+    entity = query.column_descriptions[0]["entity"]
+    if entity is Task:
+        query = query.options(joinedload(Task.dossier), joinedload(Task.unit))
+    query = query.limit(BATCH)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=entity, skip_locked=True)
+    return list(session.scalars(query).unique())
+
+
+def _warn(task: Task, now: datetime) -> int:
+    task.warned_at = now
+    subject = f"Sắp đến hạn: {task.name} — hồ sơ {task.dossier.code}"
+    body = f"Bước \"{task.name}\" của hồ sơ {task.dossier.code} đến hạn lúc {clock.local(task.due_at):%H:%M %d/%m/%Y}."
+    if task.assignee is not None:
+        notify_user(task.assignee, task.dossier, "deadline_near", subject, body)
+    notify_unit(task.unit, task.dossier, "deadline_near", subject, body)
+    return 1
+
+
+def _escalate(task: Task, now: datetime) -> int:
+    return 1 if services.escalate(task, now) is not None else 0
