@@ -37,13 +37,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The demo runs with CLOCK_TRAVEL=1 so that deadlines can be shown by moving
+# the application clock (POST /api/v1/admin/clock, or `flask clock set`).
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	CLOCK_TRAVEL=1 $(FLASK) seed-demo
 	@echo
 	@echo "Một cửa điện tử đang chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
-	@echo "Đăng nhập bằng một tài khoản demo ở trên, mật khẩu demo12345."
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Đăng nhập bằng một tài khoản demo ở trên, mật khẩu demo12345; bộ lập lịch quét hạn mỗi phút."
+	@export CLOCK_TRAVEL=1; $(FLASK) scheduler run & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(PYTHON) -m tests.support.suites -q

@@ -34,7 +34,7 @@ def run(app: Flask, interval: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
     scheduler.add_job(lambda: log.info(tick(app)), "interval", seconds=interval, max_instances=1,
-                      coalesce=True, id="deadline-sweep")
+                      coalesce=True, id="deadline-sweep", name="quét hạn xử lý")
     log.info("Bộ lập lịch chạy mỗi %s giây. Ctrl+C để dừng.", interval)
     try:
         scheduler.start()
