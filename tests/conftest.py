@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app, db
+from app.core import timetravel
 from app.cli import _alembic
 from tests.support.api_client import ApiClient
 
@@ -35,6 +36,7 @@ def _app(tmp_path_factory):
 @pytest.fixture
 def app(_app):
     """The application with an empty database and an app context pushed."""
+    timetravel.enable(_app)  # a test may have built another app meanwhile
     with _app.app_context():
         yield _app
         db.session.remove()

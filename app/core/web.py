@@ -28,24 +28,36 @@ SOON = timedelta(hours=24)
 API_PREFIX = "/api/"
 WEB_ERROR_CODES = (404, 405, 500)
 
-#: endpoint, label, roles that see it (empty: every signed-in user)
+#: roles that neither process, lead nor oversee steps: no late steps of theirs to deal with
+NOT_HANDLING_STEPS = frozenset({"receptionist", "analyst"})
+
+
+def handles_steps(user: User) -> bool:
+    """Officers (of any specialty), leaders, supervisors and admins."""
+    return bool(user.role_codes - NOT_HANDLING_STEPS)
+
+
+#: endpoint, label, who sees it: roles (empty: every signed-in user) or a test of the user
 NAV = (
     ("dossiers.reception", "Tiếp nhận hồ sơ", ("receptionist",)),
     ("tasks.inbox", "Hộp công việc", ()),
+    ("escalation.index", "Trễ hạn", handles_steps),
     ("dossiers.search", "Tra cứu hồ sơ", ()),
+    ("escalation.notifications", "Thông báo", ()),
 )
 PUBLIC_NAV = (("procedures.catalogue", "Thủ tục hành chính"),)
 
 ERROR_TITLES = {
     400: "Yêu cầu không hợp lệ", 403: "Không có quyền truy cập", 404: "Không tìm thấy trang",
-    405: "Thao tác không được hỗ trợ", 409: "Xung đột dữ liệu", 422: "Dữ liệu chưa hợp lệ",
-    423: "Hồ sơ đang tạm dừng", 500: "Lỗi hệ thống",
+    405: "Thao tác không được hỗ trợ", 409: "Xung đột dữ liệu", 413: "Tệp quá lớn", 422: "Dữ liệu chưa hợp lệ",
+    423: "Hồ sơ đang tạm dừng", 429: "Tạm khóa do thử quá nhiều lần", 500: "Lỗi hệ thống",
 }
 ERROR_DETAILS = {
     400: "Yêu cầu gửi lên không hợp lệ.",
     403: "Bạn không có quyền xem trang này hoặc thực hiện thao tác này.",
     404: "Trang hoặc dữ liệu bạn tìm không tồn tại.",
     405: "Thao tác này không được hỗ trợ tại địa chỉ này.",
+    413: "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.",
     500: "Đã có lỗi xảy ra trong hệ thống. Vui lòng thử lại sau.",
 }
 CSRF_DETAIL = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."
@@ -96,14 +108,16 @@ def register_web(app: Flask) -> None:
     """Register the web blueprints of every domain."""
     from app.auth.views import bp as auth_bp
     from app.dossiers.views import bp as dossiers_bp
+    from app.escalation.views import bp as escalation_bp
     from app.procedures.views import bp as procedures_bp
     from app.tasks.views import bp as tasks_bp
 
-    for blueprint in (auth_bp, dossiers_bp, tasks_bp, procedures_bp):
+    for blueprint in (auth_bp, dossiers_bp, tasks_bp, escalation_bp, procedures_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/static/vendor/<path:filename>", "vendor", _vendor)
     app.context_processor(_template_context)
-    app.jinja_env.filters.update(dt=format_datetime, money=format_money, limit=format_limit, field_id=field_id)
+    app.jinja_env.filters.update(dt=format_datetime, money=format_money, limit=format_limit, field_id=field_id,
+                                 duration=format_duration, age=format_age)
     app.jinja_env.globals.update(due_state=due_state, STATUS_LABELS=STATUS_LABELS,
                                  TIMELINESS_LABELS=TIMELINESS_LABELS)
     _register_error_pages(app)
@@ -131,10 +145,15 @@ def _vendor(filename: str):
     return send_from_directory(NODE_MODULES, filename, max_age=86400)
 
 
+def _sees(user: User | None, who: tuple[str, ...] | Callable[[User], bool]) -> bool:
+    if user is None:
+        return False
+    return who(user) if callable(who) else not who or user.has_role(*who)
+
+
 def _template_context() -> dict:
     user = current_user()
-    nav = [(endpoint, label) for endpoint, label, roles in NAV
-           if user is not None and (not roles or user.has_role(*roles))]
+    nav = [(endpoint, label) for endpoint, label, who in NAV if _sees(user, who)]
     return {"current_user": user, "nav": nav + list(PUBLIC_NAV)}
 
 
@@ -188,6 +207,22 @@ def format_limit(limit: str) -> str:
     if amount in ("0", ""):
         return "Trong ngày"
     return f"{amount.replace('.', ',')} {'ngày' if unit == 'd' else 'giờ'} làm việc"
+
+
+def format_duration(span: timedelta) -> str:
+    """A length of time as people say it: "45 phút", "5 giờ 10 phút", "2 ngày 3 giờ"."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return f"{days} ngày" + (f" {hours} giờ" if hours else "")
+    if hours:
+        return f"{hours} giờ" + (f" {minutes} phút" if minutes else "")
+    return f"{minutes} phút"
+
+
+def format_age(moment: datetime) -> str:
+    """How long ago ``moment`` was, as :func:`format_duration` says it."""
+    return format_duration(clock.now() - moment)
 
 
 def field_id(name: str) -> str:

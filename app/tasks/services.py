@@ -13,6 +13,7 @@ from app.auth.models import User
 from app.core.errors import Conflict, Forbidden, Invalid, Locked, NotFound
 from app.db import session
 from app.dossiers import timeliness, workflow
+from app.escalation import services as escalation_services
 from app.procedures.services import definition_of
 from app.tasks import forms
 from app.dossiers.models import Dossier
@@ -49,6 +50,9 @@ def get(task_id: int) -> Task:
 
 
 def form_of(task: Task) -> list[forms.FormField]:
+    """The task's form: from its procedure's diagram, or from the apology path's."""
+    if task.escalation_id is not None:
+        return escalation_services.step_form(task)
     definition = definition_of(task.dossier.procedure_version)
     return list(definition.user_tasks[task.element_id].form)
 
@@ -101,10 +105,9 @@ def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
 
 
 def _blocked_message(dossier: Dossier) -> str:
-    from app.escalation.services import STATE_LABELS, open_escalations_of
-
-    blocking = open_escalations_of(dossier)
-    named = "; ".join(f"hồ sơ trễ hạn số {e.id} ({STATE_LABELS[e.state].lower()})" for e in blocking)
+    blocking = escalation_services.open_escalations_of(dossier)
+    labels = escalation_services.STATE_LABELS
+    named = "; ".join(f"hồ sơ trễ hạn số {e.id} ({labels[e.state].lower()})" for e in blocking)
     return (f"Hồ sơ {dossier.code} đang tạm dừng do có bước quá hạn ({named or 'đang xử lý'}): "
             "cần giải trình và thư xin lỗi được lãnh đạo ký số trước khi xử lý tiếp.")
 

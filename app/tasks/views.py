@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from app.core.errors import AppError, Forbidden
 from app.core.web import current_user, errors_by_field, login_required
 from app.dossiers.services import can_view, tasks_of
+from app.escalation.models import Escalation
+from app.escalation.services import open_escalations_of, step_form
 from app.tasks import services
 from app.tasks.forms import FormField
 from app.tasks.models import Task
@@ -28,7 +30,25 @@ def long_text(field: FormField) -> bool:
 @bp.get("/cong-viec")
 @login_required()
 def inbox():
-    return render_template("tasks/inbox.html", tasks=services.inbox(current_user()))
+    tasks = services.inbox(current_user())
+    return render_template("tasks/inbox.html", tasks=tasks, holding=_holding(tasks))
+
+
+def _holding(tasks: list[Task]) -> dict[int, Escalation]:
+    """For each blocked dossier of the inbox, the escalation that holds it (one query per dossier)."""
+    blocked = {task.dossier_id: task.dossier for task in tasks if task.dossier.blocked and not task.escalation_id}
+    escalations = {dossier_id: open_escalations_of(dossier) for dossier_id, dossier in blocked.items()}
+    return {dossier_id: found[0] for dossier_id, found in escalations.items() if found}
+
+
+def _apology_step(task: Task):
+    """The steps of the apology path are done on the escalation's page, not with a task form."""
+    return redirect(url_for("escalation.detail", escalation_id=task.escalation_id))
+
+
+def _form_of(step: Task) -> list[FormField]:
+    """A step's form: the procedure's, or for a step of the apology path its system process's."""
+    return step_form(step) if step.escalation_id else services.form_of(step)
 
 
 def _task_page(task: Task, error: AppError | None = None, status: int = 200):
@@ -45,7 +65,7 @@ def _task_page(task: Task, error: AppError | None = None, status: int = 200):
                 for f in fields if f.default is not None}
     return render_template(
         "tasks/task.html", task=task, dossier=task.dossier, fields=fields, not_mine=not_mine, steps=steps,
-        step_forms={step.id: services.form_of(step) for step in steps}, error=error,
+        step_forms={step.id: _form_of(step) for step in steps}, error=error,
         errors=errors_by_field(error) if error else {}, values=request.form if request.method == "POST" else defaults,
     ), status
 
@@ -53,13 +73,16 @@ def _task_page(task: Task, error: AppError | None = None, status: int = 200):
 @bp.get("/cong-viec/<int:task_id>")
 @login_required()
 def task(task_id: int):
-    return _task_page(services.get(task_id))
+    task = services.get(task_id)
+    return _apology_step(task) if task.escalation_id else _task_page(task)
 
 
 @bp.post("/cong-viec/<int:task_id>")
 @login_required()
 def complete(task_id: int):
     task = services.get(task_id)
+    if task.escalation_id:
+        return _apology_step(task)
     try:
         services.complete(current_user(), task_id, request.form.to_dict())
     except AppError as error:
