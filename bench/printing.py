@@ -1,6 +1,9 @@
 """Benchmark of the printing package: median render time after warm-up.
 
-Cases: form 01 (receipt), form 05 (control slip) with 10 steps, form 06
+Cases: form 01 (receipt) of one dossier printed again and again (its barcode
+and QR come from the per-process cache after the first) and of a new dossier
+every time (symbols made anew: the honest figure for a first print, and the
+one the target is checked on), form 05 (control slip) with 10 steps, form 06
 (register) with 500 rows, and WeasyPrint printing a one-line HTML page:
 "bare" with WeasyPrint's defaults (``HTML(string=…).write_pdf()``, which
 builds a new font configuration each time), and "bare_shared" through the
@@ -15,6 +18,8 @@ The last line printed is one JSON object with the medians in milliseconds.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import statistics
 import sys
@@ -27,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from weasyprint import HTML  # noqa: E402
 
-from printing import render_pdf, samples  # noqa: E402
+from printing import lookup_url, render_pdf, samples  # noqa: E402
 from printing.render import html_to_pdf  # noqa: E402
 
 TARGET_MS = 150
@@ -52,6 +57,18 @@ def measure(cases: dict, rounds: int, warmup: int = 3) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def new_dossiers(form):
+    """``form`` under a new dossier code and lookup URL at every call."""
+    numbers = itertools.count(1)
+
+    def make():
+        code = f"000.00.12.H29-260305-{next(numbers):04d}"
+        url = lookup_url(samples.BASE_URL, code, samples.SECRET)
+        return dataclasses.replace(form, dossier_code=code, lookup_url=url)
+
+    return make
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
@@ -59,23 +76,27 @@ def main() -> None:
     args = parser.parse_args()
 
     receipt, slip, register = samples.receipt(), samples.control_slip(steps=10), samples.register(rows=500)
+    new_receipt = new_dossiers(receipt)
     fast = measure({
         "bare": lambda: HTML(string=ONE_LINE).write_pdf(),
         "bare_shared": lambda: html_to_pdf(ONE_LINE),
         "receipt": lambda: render_pdf("receipt", receipt),
+        "receipt_new_dossier": lambda: render_pdf("receipt", new_receipt()),
         "control_slip": lambda: render_pdf("control-slip", slip),
     }, args.rounds)
     slow = measure({"register": lambda: render_pdf("register", register)}, args.register_runs, warmup=1)
     result = {f"{name}_ms_median": round(value, 1) for name, value in {**fast, **slow}.items()}
 
-    ratio = fast["receipt"] / fast["bare"]
+    first_print = fast["receipt_new_dossier"]
+    ratio = first_print / fast["bare"]
     print(f"bare one-line page (WeasyPrint defaults): {fast['bare']:7.1f} ms")
     print(f"bare one-line page (shared fonts + CSS):  {fast['bare_shared']:7.1f} ms")
-    print(f"form 01 receipt, 3 documents:            {fast['receipt']:7.1f} ms"
+    print(f"form 01 receipt, 3 documents, reprinted: {fast['receipt']:7.1f} ms")
+    print(f"form 01 receipt of a new dossier:        {first_print:7.1f} ms"
           f"  ({ratio:.1f}x bare; target <= {TARGET_MS} ms and <= {TARGET_RATIO}x)")
     print(f"form 05 control slip, 10 steps:          {fast['control_slip']:7.1f} ms")
     print(f"form 06 register, 500 rows:               {slow['register']:7.1f} ms")
-    print(f"receipt within {TARGET_MS} ms: {'yes' if fast['receipt'] <= TARGET_MS else 'NO'}; "
+    print(f"receipt within {TARGET_MS} ms: {'yes' if first_print <= TARGET_MS else 'NO'}; "
           f"within {TARGET_RATIO}x bare: {'yes' if ratio <= TARGET_RATIO else 'NO'}")
     print(json.dumps({**result, "receipt_vs_bare": round(ratio, 2)}))
 

@@ -1,15 +1,16 @@
 """REST API: tokens, units, roles and users (registered on app.core.api.api)."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from app.auth import services
 from app.auth.schemas import (
     RoleInSchema, RoleSchema, TokenRequestSchema, TokenSchema, UnitInSchema, UnitSchema, UserInSchema, UserSchema,
 )
-from app.core.api import api, authenticated, load_json
-from app.core.errors import Unauthorized
+from app.core.api import api, authenticated, current_user, load_json
+from app.core.errors import Forbidden, Unauthorized
 from app.core.openapi import operation
+from app.dossiers import printing
 
 
 @api.post("/auth/token")
@@ -38,6 +39,20 @@ def list_units():
 def create_unit():
     """Create a unit under ``parent_code`` (or a root unit)."""
     return UnitSchema().dump(services.create_unit(**load_json(UnitInSchema()))), 201
+
+
+@api.get("/units/<code>/register")
+@authenticated()
+@operation(query=printing.PeriodSchema, media_type="application/pdf", errors=(404,))
+def unit_register(code: str):
+    """The unit's dossier register (form 06, A4 landscape) for a range of days, as PDF.
+
+    For the unit's own staff, supervisors and administrators; at most 366 days.
+    """
+    unit = services.get_unit(code)
+    if not printing.can_print_register(current_user(), unit):
+        raise Forbidden("Chỉ cán bộ của đơn vị, bộ phận giám sát và quản trị được in sổ theo dõi của đơn vị.")
+    return printing.register_response(unit, *printing.load_period(request.args))
 
 
 @api.get("/roles")

@@ -9,7 +9,7 @@ from marshmallow import Schema
 from app.core.api import api, authenticated, current_user, load_json, load_query, optional_user
 from app.core.errors import Unauthorized
 from app.core.openapi import operation
-from app.dossiers import services
+from app.dossiers import printing, services
 from app.dossiers.schemas import (
     DossierQuerySchema, DossierSchema, DossierSummarySchema, PublicDossierSchema, PublicQuerySchema, ReceiptSchema,
     ReceiveSchema, RefuseSchema, ReturnSchema, SupplementRequestSchema, SupplementSchema,
@@ -60,6 +60,20 @@ def get_dossier(code: str):
 def dossier_tasks(code: str):
     """Every step of a dossier so far, open or done, with its timeliness."""
     return TaskSchema(many=True).dump(services.tasks_of(services.get_for(current_user(), code)))
+
+
+@api.get("/dossiers/<code>/forms/<form>")
+@authenticated()
+@operation(media_type="application/pdf", errors=(404, 409))
+def dossier_form(code: str, form: str):
+    """A printed form of a dossier, as PDF (A5).
+
+    ``form``: ``receipt`` (01), ``supplement`` (02, once a supplement was asked for), ``refusal``
+    (03, once refused), ``apology`` (04), ``control-slip`` (05) or ``fee-receipt``. A form the
+    dossier has no reason for yet is a 409.
+    """
+    user = current_user()
+    return printing.form_response(services.get_for(user, code), form, user)
 
 
 def _reception_action(path: str, schema: type[Schema], field: str, action: Callable, summary: str) -> None:

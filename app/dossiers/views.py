@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
 from werkzeug.datastructures import MultiDict
 
+from app import clock
 from app.auth.models import User
 from app.auth.services import field_errors
 from app.core.errors import AppError, Invalid
 from app.core.web import bpmn_response, current_user, errors_by_field, format_datetime, login_required
-from app.dossiers import services
+from app.dossiers import printing, services
 from app.dossiers.models import Dossier
 from app.procedures.models import Procedure
 from app.procedures.views import published_procedures
@@ -27,6 +29,8 @@ ROW_KEY = re.compile(r"^documents\[(\d+)\]\.(name|copies|received)$")
 ERROR_ROW = re.compile(r"^documents\[(\d+)\]")
 MAX_ROWS = 100
 BLANK_ROWS = 2
+#: the session key naming the dossier just received, whose page then offers its receipt first
+JUST_RECEIVED = "just_received"
 #: the counter's other choices: receive, then at once ask for more or refuse
 NOTE_NEEDED = {
     "supplement": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung.",
@@ -143,6 +147,7 @@ def _submit_reception(procedure: Procedure | None, rows: list[dict]):
         dossier = services.receive(user, procedure.code, applicant, documents)
     if action == "receive":
         flash(f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả: {format_datetime(dossier.due_at)}.", "success")
+        browser_session[JUST_RECEIVED] = dossier.code
     else:
         _follow_up(user, dossier, action, form["note"])
     return redirect(url_for(".detail", code=dossier.code))
@@ -211,7 +216,8 @@ def _available_actions(user: User, dossier: Dossier) -> list[str]:
     return [slug for slug, action in ACTIONS.items() if dossier.status in action.statuses]
 
 
-def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | None = None):
+def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | None = None,
+                 just_received: bool = False):
     steps = services.tasks_of(dossier)
     current = [task.element_id for task in steps if task.state == "open"]
     return render_template(
@@ -219,14 +225,24 @@ def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | 
         completed=[task.element_id for task in steps if task.state == "completed"], current=current,
         actions=_available_actions(current_user(), dossier), event_labels=EVENT_LABELS, failed=failed, error=error,
         errors=errors_by_field(error) if error else {}, values=request.form,
-        supplement_rows=_posted_free_lines(request.form),
+        supplement_rows=_posted_free_lines(request.form), print_forms=printing.applicable_forms(dossier),
+        just_received=just_received,
     )
 
 
 @bp.get("/ho-so/<code>")
 @login_required()
 def detail(code: str):
-    return _detail_page(services.get_for(current_user(), code))
+    dossier = services.get_for(current_user(), code)
+    return _detail_page(dossier, just_received=browser_session.pop(JUST_RECEIVED, None) == code)
+
+
+@bp.get("/ho-so/<code>/in/<form>")
+@login_required()
+def print_form(code: str, form: str):
+    """A form of the dossier as PDF, opened in the browser to print."""
+    user = current_user()
+    return printing.form_response(services.get_for(user, code), form, user)
 
 
 @bp.post("/ho-so/<code>/<action>")
@@ -252,6 +268,26 @@ def act(code: str, action: str):
 def diagram(code: str):
     dossier = services.get_for(current_user(), code)
     return bpmn_response(dossier.procedure_version.bpmn_xml)
+
+
+# --- the register of the user's unit -----------------------------------------------------------
+
+@bp.get("/don-vi/so-theo-doi")
+@login_required()
+def unit_register():
+    """Choose the days, then get the register (form 06) of one's own unit as PDF."""
+    if not request.args:
+        today = clock.now().date()
+        return _register_page({"from": today.replace(day=1).isoformat(), "to": today.isoformat()})
+    try:
+        return printing.register_response(current_user().unit, *printing.load_period(request.args))
+    except Invalid as error:
+        return _register_page(request.args, error), 422
+
+
+def _register_page(values, error: Invalid | None = None):
+    return render_template("dossiers/register.html", values=values, error=error,
+                           errors=errors_by_field(error) if error else {})
 
 
 # --- search ------------------------------------------------------------------------------------

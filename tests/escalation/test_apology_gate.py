@@ -85,6 +85,8 @@ def test_pin_signature_unblocks_and_reappoints(api, late_dossier, tmp_path):
     assert dossier["status"] == "in_progress" and dossier["due_at"].startswith(new_date.isoformat())
     pdf = tmp_path / "signed.pdf"
     pdf.write_bytes(api.get(f"/escalations/{escalation['id']}/letter", "lanhdao.tanhoa").data)
+    form04 = api.get(f"/dossiers/{late_dossier['code']}/forms/apology", "motcua.tanhoa")
+    assert form04.status_code == 200 and form04.data == pdf.read_bytes()
     report = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
     assert "Signature is Valid" in report and "Bùi Văn Lãnh Đạo" in report
     done = api.post(f"/tasks/{late_dossier['task']['id']}/complete", "hotich.tanhoa", json={"data": BIRTH_CHECK})
