@@ -33,7 +33,7 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m pip install -q -r requirements.txt
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json $(wildcard app/static/src/*)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

@@ -28,9 +28,9 @@ docs = Blueprint("api_docs", __name__)
 
 _PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _STATUS_TEXT = {
-    200: "OK", 201: "Đã tạo", 401: "Chưa đăng nhập hoặc token sai", 403: "Không có quyền",
+    200: "OK", 201: "Đã tạo", 204: "Đã xóa", 401: "Chưa đăng nhập hoặc token sai", 403: "Không có quyền",
     404: "Không tìm thấy", 409: "Xung đột trạng thái", 422: "Dữ liệu không hợp lệ",
-    423: "Hồ sơ đang bị khóa do quá hạn", 429: "Nhập sai quá nhiều lần, tạm khóa",
+    413: "Nội dung gửi lên quá lớn", 423: "Hồ sơ đang bị khóa do quá hạn", 429: "Nhập sai quá nhiều lần, tạm khóa",
 }
 
 
@@ -155,10 +155,10 @@ def _responses(declared: Operation, authenticated: bool) -> dict[str, Any]:
         body = {"type": "string", "format": "binary"}
     elif declared.response is not None:
         body = declared.response(many=declared.many)
-    responses: dict[str, Any] = {
-        str(declared.status): {"description": _STATUS_TEXT[declared.status],
-                               "content": {declared.media_type: {"schema": body}}},
-    }
+    success: dict[str, Any] = {"description": _STATUS_TEXT[declared.status]}
+    if declared.status != 204:
+        success["content"] = {declared.media_type: {"schema": body}}
+    responses: dict[str, Any] = {str(declared.status): success}
     errors = set(declared.errors)
     if authenticated:
         errors |= {401, 403}

@@ -23,7 +23,7 @@ from app.dossiers.services import STATUS_LABELS
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
 
 NODE_MODULES = Path(__file__).parents[2] / "node_modules"
-VENDOR_PACKAGES = ("bpmn-js", "swagger-ui-dist")
+VENDOR_PACKAGES = ("bpmn-js", "swagger-ui-dist")  # the modeler is bundled into static/vendor-build/
 SOON = timedelta(hours=24)
 API_PREFIX = "/api/"
 WEB_ERROR_CODES = (404, 405, 500)
@@ -44,6 +44,7 @@ NAV = (
     ("escalation.index", "Trễ hạn", handles_steps),
     ("dossiers.search", "Tra cứu hồ sơ", ()),
     ("escalation.notifications", "Thông báo", ()),
+    ("procedures.modeler_new", "Soạn quy trình", ("analyst", "admin")),
 )
 PUBLIC_NAV = (("procedures.catalogue", "Thủ tục hành chính"),)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Unit, User
@@ -66,6 +66,9 @@ class Dossier(Base):
     #: set when a signed apology moved the appointment (allowed once)
     reappointed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: an analyst's test run of a procedure version: kept out of searches,
+    #: inboxes, sweeps, registers and the public look-up, numbered apart
+    sandbox: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     procedure: Mapped[Procedure] = relationship()
     procedure_version: Mapped[ProcedureVersion] = relationship()

@@ -240,7 +240,8 @@ def register_pdf(unit: Unit, date_from: date, date_to: date) -> bytes:
     if (date_to - date_from).days >= MAX_REGISTER_DAYS:
         raise _invalid_period(f"Mỗi lần in tối đa {MAX_REGISTER_DAYS} ngày.")
     start, end = (datetime.combine(day, time.min, clock.LOCAL_TZ) for day in (date_from, date_to + timedelta(days=1)))
-    in_period = (Dossier.receiving_unit_id == unit.id) & (Dossier.received_at >= start) & (Dossier.received_at < end)
+    in_period = ((Dossier.receiving_unit_id == unit.id) & Dossier.sandbox.is_(False)
+                 & (Dossier.received_at >= start) & (Dossier.received_at < end))
     count = session.scalar(select(func.count(Dossier.id)).where(in_period))
     if count > MAX_REGISTER_ROWS:
         raise _invalid_period(f"Khoảng này có {count} hồ sơ, quá {MAX_REGISTER_ROWS} hồ sơ của một lần in: "

@@ -18,10 +18,14 @@ from app.db import session
 from app.dossiers import codes, workflow
 from app.dossiers.models import OPEN_STATUSES, Dossier, DossierDocument, DossierSequence
 from app.procedures.models import Procedure
-from app.procedures.services import definition_of, get_procedure
+from app.procedures.services import definition_of, get_procedure, not_in_force_reason
 from app.tasks.models import Task
 
 CHANNELS = ("counter", "online")
+#: test runs are numbered ``THU-<YYMMDD>-<NNNN>`` on a counter of their own; no
+#: agency code can be "THU" (they have dots), so real numbers are never taken
+SANDBOX_PREFIX = "THU"
+REAL = Dossier.sandbox.is_(False)
 OVERSEERS = ("supervisor", "admin")
 
 
@@ -68,18 +72,12 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
 
 
 def _version_taking_dossiers(procedure: Procedure):
-    version = procedure.published_version()
-    if version is None:
-        raise Invalid(f"Thủ tục '{procedure.code}' chưa được công bố nên chưa nhận hồ sơ.",
-                      field_errors({"procedure_code": "Thủ tục chưa có phiên bản được công bố."}))
-    today = clock.now().date()
-    if procedure.effective_from and today < procedure.effective_from:
-        raise Invalid("Thủ tục chưa có hiệu lực.", field_errors(
-            {"procedure_code": f"Thủ tục có hiệu lực từ {procedure.effective_from:%d/%m/%Y}."}))
-    if procedure.effective_to and today > procedure.effective_to:
-        raise Invalid("Thủ tục đã hết hiệu lực.", field_errors(
-            {"procedure_code": f"Thủ tục hết hiệu lực từ {procedure.effective_to:%d/%m/%Y}."}))
-    return version
+    """The published version new dossiers start on; 422 if the procedure takes none today."""
+    reason = not_in_force_reason(procedure)
+    if reason:
+        raise Invalid(f"Thủ tục '{procedure.code}' không nhận hồ sơ mới: {reason}",
+                      field_errors({"procedure_code": reason}))
+    return procedure.published_version()
 
 
 def _online_unit(unit_code: str | None) -> Unit:
@@ -112,6 +110,11 @@ def _document(item: dict[str, Any], now: datetime, as_supplement: bool = False) 
                            received_at=now, as_supplement=as_supplement)
 
 
+def next_sandbox_code(day: date) -> str:
+    """The code of a new test-run dossier, from the sandbox counter."""
+    return _next_code(SANDBOX_PREFIX, day)
+
+
 def _next_code(agency_code: str, day: date) -> str:
     """Take the next number of the agency's day in this transaction.
 
@@ -131,7 +134,8 @@ def _next_code(agency_code: str, day: date) -> str:
 
 
 def get(code: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    """A real dossier by code; test runs are not dossiers to anyone but their analyst."""
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code, REAL))
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
     return dossier
@@ -143,7 +147,7 @@ def lookup(code: str, secret: str) -> Dossier:
     A wrong secret is answered exactly like an unknown code, so that the
     codes, which are easy to guess, reveal nothing.
     """
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code, REAL))
     if dossier is None or not secrets.compare_digest(dossier.lookup_secret.encode(), secret.encode()):
         raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
     return dossier
@@ -166,7 +170,7 @@ def get_for(user: User, code: str) -> Dossier:
 
 def search(user: User, status: str | None = None, unit_code: str | None = None, late: bool | None = None,
            text: str | None = None, limit: int = 50, offset: int = 0) -> list[Dossier]:
-    query = select(Dossier)
+    query = select(Dossier).where(REAL)
     if not user.has_role(*OVERSEERS):
         has_step = select(Task.id).where(Task.dossier_id == Dossier.id, Task.unit_id == user.unit_id).exists()
         query = query.where(or_(Dossier.receiving_unit_id == user.unit_id, has_step))

@@ -27,6 +27,8 @@ from app.tasks.models import Task
 BATCH = 200
 #: a dossier waiting for the citizen has its clock stopped
 RUNNING = ("received", "in_progress", "blocked")
+#: analysts' test runs have no real deadlines: never warned, escalated or timed
+REAL = Dossier.sandbox.is_(False)
 
 
 @dataclass
@@ -53,19 +55,19 @@ OPEN = literal_column("'open'")
 def _warnable(now: datetime):
     return (select(Task).join(Dossier, Task.dossier_id == Dossier.id)
             .where(Task.state == OPEN, Task.warned_at.is_(None), Task.warn_at <= now, Task.due_at > now,
-                   Dossier.status.in_(RUNNING))
+                   Dossier.status.in_(RUNNING), REAL)
             .order_by(Task.warn_at))
 
 
 def _late(now: datetime):
     return (select(Task).join(Dossier, Task.dossier_id == Dossier.id)
             .where(Task.state == OPEN, Task.escalated_at.is_(None), Task.due_at < now,
-                   Task.escalation_id.is_(None), Dossier.status.in_(RUNNING))
+                   Task.escalation_id.is_(None), Dossier.status.in_(RUNNING), REAL)
             .order_by(Task.due_at))
 
 
 def _timers_due(now: datetime):
-    return (select(Dossier).where(Dossier.next_timer_at <= now, Dossier.status.in_(("received", "in_progress")))
+    return (select(Dossier).where(Dossier.next_timer_at <= now, Dossier.status.in_(("received", "in_progress")), REAL)
             .order_by(Dossier.next_timer_at))
 
 

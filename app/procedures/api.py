@@ -4,12 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from marshmallow import Schema
 
 from app.core.api import api, authenticated, check_text, current_user, load_json, parse_json
 from app.core.errors import Invalid
 from app.core.openapi import operation
-from app.procedures import services
-from app.procedures.schemas import ProcedureInSchema, ProcedureSchema, ProcedureSummarySchema, VersionSchema
+from app.procedures import diff, services, testruns
+from app.procedures.schemas import (
+    CataloguePatchSchema, CheckInSchema, CheckResultSchema, DiagramInSchema, DiffSchema, ProcedureInSchema,
+    ProcedureSchema, ProcedureSummarySchema, SavedVersionSchema, TestRunSchema, VersionSchema,
+)
+from app.tasks.schemas import CompleteSchema
 
 AUTHORS = ("analyst", "admin")
 #: multipart fields whose value is JSON text
@@ -34,18 +39,61 @@ def get_procedure(code: str):
 
 @api.post("/procedures")
 @authenticated(*AUTHORS)
-@operation(body=ProcedureInSchema, response=VersionSchema, status=201, multipart=True)
+@operation(body=ProcedureInSchema, response=SavedVersionSchema, status=201, errors=(413,), multipart=True)
 def create_procedure():
     """Upload a procedure's BPMN as a new draft version.
 
     Camunda 7 and SpiffArena BPMN are both accepted (CONTRACT.md §1). A BPMN that
     cannot be accepted is a 422 whose ``errors`` name the element and line at fault;
-    nothing is stored then.
+    nothing is stored then. On success the answer carries the check's ``warnings``.
     """
-    body = ProcedureInSchema().load(_multipart_body()) if _is_multipart() else load_json(ProcedureInSchema())
+    body = _load_diagram_body(ProcedureInSchema())
     xml, forms = body.pop("bpmn_xml"), body.pop("forms")
     version = services.create_version(current_user(), body, xml, forms)
-    return VersionSchema().dump(version), 201
+    return SavedVersionSchema().dump(version), 201
+
+
+@api.post("/procedures/check")
+@authenticated(*AUTHORS)
+@operation(body=CheckInSchema, response=CheckResultSchema, errors=(413,))
+def check_procedure():
+    """Check a diagram without storing anything: errors and warnings, each on its element and line.
+
+    Errors would make saving fail (422); warnings would not. With ``legal_limit`` the
+    longest path's step limits are compared with it.
+    """
+    body = load_json(CheckInSchema())
+    return services.inspect_bpmn(body["bpmn_xml"].encode(), body["forms"], body["legal_limit"]).to_dict()
+
+
+@api.patch("/procedures/<code>")
+@authenticated(*AUTHORS)
+@operation(body=CataloguePatchSchema, response=ProcedureSchema, errors=(404,))
+def update_procedure(code: str):
+    """Change catalogue fields (name, field, level, legal limit, fee, documents, effective dates).
+
+    Fields left out stay as they are; the code cannot change. A legal limit shorter than
+    the steps of the version in use is a 422.
+    """
+    return ProcedureSchema().dump(services.update_catalogue(code, load_json(CataloguePatchSchema())))
+
+
+@api.get("/procedures/<code>/versions")
+@authenticated()
+@operation(response=VersionSchema, many=True, errors=(404,))
+def list_versions(code: str):
+    """The versions of a procedure with their status, who created, published and retired each, and when."""
+    return VersionSchema(many=True).dump(services.get_procedure(code).versions)
+
+
+@api.put("/procedures/<code>/versions/<int:number>")
+@authenticated(*AUTHORS)
+@operation(body=DiagramInSchema, response=SavedVersionSchema, errors=(404, 409, 413), multipart=True)
+def update_version(code: str, number: int):
+    """Replace a draft's diagram and forms, checked as on upload (409 once published or retired)."""
+    body = _load_diagram_body(DiagramInSchema())
+    return SavedVersionSchema().dump(services.update_draft(current_user(), code, number, body["bpmn_xml"],
+                                                           body["forms"]))
 
 
 @api.post("/procedures/<code>/versions/<int:number>/publish")
@@ -54,6 +102,71 @@ def create_procedure():
 def publish_version(code: str, number: int):
     """Publish a draft version: new dossiers start on it, the previous published version retires."""
     return VersionSchema().dump(services.publish(current_user(), code, number))
+
+
+@api.post("/procedures/<code>/versions/<int:number>/retire")
+@authenticated(*AUTHORS)
+@operation(response=VersionSchema, errors=(404, 409))
+def retire_version(code: str, number: int):
+    """Retire the published version: it takes no new dossiers; dossiers running on it go on (409 unless published)."""
+    return VersionSchema().dump(services.retire(current_user(), code, number))
+
+
+@api.get("/procedures/<code>/versions/<int:old>/diff/<int:new>")
+@authenticated()
+@operation(response=DiffSchema, errors=(404,))
+def diff_versions(code: str, old: int, new: int):
+    """What changed from version ``old`` to version ``new``: elements added, removed and changed.
+
+    Changed fields are among type, name, source, target, condition, role, time_limit, unit
+    and form (a line per field: ``id: type, bắt buộc, min–max, options``).
+    """
+    definitions = (services.definition_of(services.get_version(code, n)) for n in (old, new))
+    return diff.diff(*definitions)
+
+
+@api.post("/procedures/<code>/versions/<int:number>/test-runs")
+@authenticated(*AUTHORS)
+@operation(response=TestRunSchema, status=201, errors=(404,))
+def start_test_run(code: str, number: int):
+    """Start a test run (sandbox dossier) on a draft or published version, received by the caller's unit.
+
+    Its code is ``THU-<YYMMDD>-<NNNN>`` from a counter of its own; it appears in no search,
+    inbox, deadline sweep, register or public look-up.
+    """
+    return TestRunSchema().dump(testruns.start(current_user(), code, number)), 201
+
+
+@api.get("/test-runs/<code>")
+@authenticated(*AUTHORS)
+@operation(response=TestRunSchema, errors=(404,))
+def get_test_run(code: str):
+    """A test run of the caller's: the path taken (done steps with data and timeliness) and the open steps."""
+    return TestRunSchema().dump(testruns.get(current_user(), code))
+
+
+@api.post("/test-runs/<code>/tasks/<int:task_id>/complete")
+@authenticated(*AUTHORS)
+@operation(body=CompleteSchema, response=TestRunSchema, errors=(404, 409))
+def complete_test_step(code: str, task_id: int):
+    """Complete any open step of one's own test run (no role check; the form is validated as usual)."""
+    body = load_json(CompleteSchema())
+    task = testruns.complete(current_user(), code, task_id, body["data"])
+    return TestRunSchema().dump(task.dossier)
+
+
+@api.delete("/test-runs/<code>")
+@authenticated(*AUTHORS)
+@operation(status=204, errors=(404,))
+def delete_test_run(code: str):
+    """Delete a test run with its steps and history."""
+    testruns.remove(current_user(), code)
+    return "", 204
+
+
+def _load_diagram_body(schema: Schema) -> dict[str, Any]:
+    """The JSON body, or the multipart upload read as one."""
+    return schema.load(_multipart_body()) if _is_multipart() else load_json(schema)
 
 
 def _is_multipart() -> bool:

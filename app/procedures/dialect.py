@@ -27,6 +27,26 @@ MAX_BPMN_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 #: task spec names the engine uses for itself
 RESERVED_IDS = {"Start", "End", "Root"}
+#: elements the engine here cannot run: refused by name rather than failing a dossier later
+UNSUPPORTED = {
+    "scriptTask": "script tasks are not accepted: use a user task and gateway conditions",
+    "serviceTask": "tác vụ dịch vụ (serviceTask) không được hỗ trợ",
+    "businessRuleTask": "tác vụ quy tắc nghiệp vụ (businessRuleTask) không được hỗ trợ",
+    "sendTask": "tác vụ gửi (sendTask) không được hỗ trợ",
+    "complexGateway": "cổng phức hợp (complexGateway) không được hỗ trợ",
+    "transaction": "giao dịch (transaction) không được hỗ trợ",
+    "adHocSubProcess": "tiến trình con ad-hoc không được hỗ trợ",
+}
+#: A step without a form is only a warning: sign-off steps with nothing to
+#: fill in exist in uploaded SpiffArena diagrams (an empty camunda:formData
+#: declares such a step explicitly and is not warned about).
+MISSING_FORM = "bước không có biểu mẫu (camunda:formData hoặc formJsonSchemaFilename)"
+FLOW_NODES = {
+    "task", "userTask", "manualTask", "receiveTask", "callActivity", "subProcess",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    *UNSUPPORTED,
+}
 
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
@@ -46,10 +66,14 @@ class Problem:
 
 
 class ProcedureError(ValueError):
-    """The procedure cannot be accepted; ``problems`` says why, element by element."""
+    """The procedure cannot be accepted; ``problems`` says why, element by element.
 
-    def __init__(self, problems: Iterable[Problem]):
+    ``warnings`` are what was also noticed but does not prevent saving.
+    """
+
+    def __init__(self, problems: Iterable[Problem], warnings: Iterable[Problem] = ()):
         self.problems = list(problems)
+        self.warnings = list(warnings)
         super().__init__("; ".join(p.message for p in self.problems))
 
 
@@ -64,6 +88,18 @@ class UserTaskDef:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class ElementInfo:
+    """A flow node or sequence flow as a diff compares it."""
+
+    element_id: str
+    type: str
+    name: str
+    source: str | None = None
+    target: str | None = None
+    condition: str | None = None
+
+
 @dataclass
 class ProcedureDefinition:
     process_id: str
@@ -73,6 +109,10 @@ class ProcedureDefinition:
     normalized_xml: bytes
     #: flow node id -> ids of the nodes its outgoing flows lead to (main process)
     graph: dict[str, list[str]] = field(default_factory=dict)
+    #: what does not prevent saving but deserves the analyst's attention
+    warnings: list[Problem] = field(default_factory=list)
+    #: every flow node and sequence flow of every process, by id (for diffs)
+    elements: dict[str, "ElementInfo"] = field(default_factory=dict)
 
     def longest_path_hours(self, hours_per_day: Fraction) -> Fraction:
         """The largest sum of user-task limits along a path without repeating a loop."""
@@ -96,7 +136,7 @@ def read_procedure(xml: bytes, forms: Mapping[str, Any] | None = None) -> Proced
     reader = _Reader(root, forms or {})
     definition = reader.read()
     if reader.problems:
-        raise ProcedureError(reader.problems)
+        raise ProcedureError(reader.problems, reader.warnings)
     return definition
 
 
@@ -132,21 +172,28 @@ class _Reader:
         self.root = root
         self.forms = forms
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def problem(self, message: str, element: etree._Element | None = None) -> None:
         element_id = element.get("id") if element is not None else None
         line = element.sourceline if element is not None else None
         self.problems.append(Problem(message, element_id, line))
 
+    def warning(self, message: str, element: etree._Element) -> None:
+        self.warnings.append(Problem(message, element.get("id"), element.sourceline))
+
     def read(self) -> ProcedureDefinition:
         process = self._main_process()
         processes = self.root.findall("bpmn:process", NS)
+        elements = _elements(processes)     # as written, before conditions are normalized
         user_tasks: dict[str, UserTaskDef] = {}
         for each in processes:
             self._check_reserved_ids(each)
             self._check_flows(each)
             self._check_gateways(each)
-            self._refuse_scripts(each)
+            self._refuse_unsupported(each)
+            for container in _containers(each):
+                self._check_structure(container)
             for element in each.iterfind(".//bpmn:userTask", NS):
                 task = self._user_task(element, _lanes(each))
                 if task is not None:
@@ -158,6 +205,7 @@ class _Reader:
             user_tasks=user_tasks,
             normalized_xml=etree.tostring(self.root, xml_declaration=True, encoding="UTF-8"),
             graph=_graph(process) if process is not None else {},
+            warnings=self.warnings, elements=elements,
         )
 
     def _main_process(self) -> etree._Element | None:
@@ -191,7 +239,7 @@ class _Reader:
         except expressions.ExpressionError as error:
             self.problem(f"condition: {error}", flow)
             return
-        condition.text = expressions.strip_wrapper(condition.text or "")
+        condition.text = expressions.to_python(condition.text or "")
 
     def _check_gateways(self, process: etree._Element) -> None:
         for gateway in process.iterfind(".//bpmn:exclusiveGateway", NS):
@@ -203,9 +251,36 @@ class _Reader:
                 if flow.get("id") != default and flow.find("bpmn:conditionExpression", NS) is None:
                     self.problem("an outgoing flow of an exclusive gateway needs a condition or must be the default", flow)
 
-    def _refuse_scripts(self, process: etree._Element) -> None:
-        for script in process.iterfind(".//bpmn:scriptTask", NS):
-            self.problem("script tasks are not accepted: use a user task and gateway conditions", script)
+    def _refuse_unsupported(self, process: etree._Element) -> None:
+        for tag, message in UNSUPPORTED.items():
+            for element in process.iterfind(f".//bpmn:{tag}", NS):
+                self.problem(message, element)
+
+    def _check_structure(self, container: etree._Element) -> None:
+        """Dangling elements are errors; unreachable ones and gateways that
+        neither split nor join are warnings (one container at a time)."""
+        nodes = [n for n in container if _local(n) in FLOW_NODES and not _is_event_subprocess(n)]
+        incoming: dict[str, int] = {}
+        outgoing: dict[str, list[str]] = {}
+        for flow in container.findall("bpmn:sequenceFlow", NS):
+            incoming[flow.get("targetRef")] = incoming.get(flow.get("targetRef"), 0) + 1
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+        for node in nodes:
+            self._check_node_flows(node, incoming.get(node.get("id"), 0), len(outgoing.get(node.get("id"), [])))
+        reached = _reachable(nodes, outgoing)
+        for node in nodes:
+            if node.get("id") not in reached and node.get("id") in incoming:
+                self.warning("phần tử không thể tới được từ sự kiện bắt đầu", node)
+
+    def _check_node_flows(self, node: etree._Element, incoming: int, outgoing: int) -> None:
+        kind = _local(node)
+        needs_incoming = kind not in ("startEvent", "boundaryEvent")
+        needs_outgoing = kind != "endEvent"
+        if (needs_incoming and not incoming) or (needs_outgoing and not outgoing):
+            missing = "luồng vào" if needs_incoming and not incoming else "luồng ra"
+            self.problem(f"phần tử bị treo (dangling): không có {missing}", node)
+        elif kind.endswith("Gateway") and outgoing == 1 and incoming <= 1:
+            self.warning("cổng chỉ có một luồng vào và một luồng ra: không rẽ nhánh cũng không hợp nhánh", node)
 
     def _user_task(self, element: etree._Element, lanes: dict[str, str]) -> UserTaskDef | None:
         before = len(self.problems)
@@ -243,6 +318,9 @@ class _Reader:
             return None
 
     def _form(self, element, props: dict[str, str]) -> tuple[FormField, ...]:
+        if "formJsonSchemaFilename" not in props and element.find(
+                "bpmn:extensionElements/camunda:formData", NS) is None:
+            self.warning(MISSING_FORM, element)
         try:
             if "formJsonSchemaFilename" in props:
                 return tuple(self._json_form(props["formJsonSchemaFilename"]))
@@ -321,3 +399,44 @@ def _graph(process: etree._Element) -> dict[str, list[str]]:
         graph.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
         graph.setdefault(flow.get("targetRef"), [])
     return graph
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _is_event_subprocess(element: etree._Element) -> bool:
+    return _local(element) == "subProcess" and element.get("triggeredByEvent") == "true"
+
+
+def _containers(process: etree._Element) -> list[etree._Element]:
+    """The process and each of its (non-event) subprocesses: each has its own flows."""
+    return [process, *(sub for sub in process.iterfind(".//bpmn:subProcess", NS) if not _is_event_subprocess(sub))]
+
+
+def _reachable(nodes: list[etree._Element], outgoing: dict[str, list[str]]) -> set[str]:
+    """Ids reachable from the start events; a boundary event once its activity is."""
+    boundaries = {n.get("id"): n.get("attachedToRef") for n in nodes if _local(n) == "boundaryEvent"}
+    reached: set[str] = set()
+    stack = [n.get("id") for n in nodes if _local(n) == "startEvent"]
+    while stack:
+        node = stack.pop()
+        if node in reached:
+            continue
+        reached.add(node)
+        stack.extend(outgoing.get(node, []))
+        stack.extend(b for b, attached in boundaries.items() if attached == node)
+    return reached
+
+
+def _elements(processes: list[etree._Element]) -> dict[str, ElementInfo]:
+    found: dict[str, ElementInfo] = {}
+    for process in processes:
+        for element in process.iter():
+            kind = _local(element)
+            if kind in FLOW_NODES or kind == "sequenceFlow":
+                condition = element.find("bpmn:conditionExpression", NS)
+                found[element.get("id")] = ElementInfo(
+                    element.get("id"), kind, element.get("name") or "", element.get("sourceRef"),
+                    element.get("targetRef"), (condition.text or "").strip() if condition is not None else None)
+    return found

@@ -1,7 +1,8 @@
 """Gateway conditions: a small, safe evaluator for analysts' expressions.
 
-Conditions are Python expressions over the form data (``approved == True``).
-They are never handed to ``eval``: they are parsed with :mod:`ast`, checked
+Conditions are Python expressions over the form data (``approved == True``);
+Camunda's JUEL conditions (``${approved == true && !rejected}``) are first
+translated into that subset by :func:`to_python`.  They are never handed to ``eval``: they are parsed with :mod:`ast`, checked
 against a whitelist of node types, and interpreted here, so an expression
 cannot import, call, or walk attributes (``__class__``…) to escape.
 """
@@ -43,9 +44,19 @@ def strip_wrapper(text: str) -> str:
     return (match.group("body") if match else text).strip()
 
 
+def to_python(text: str) -> str:
+    """The Python-subset form of a condition: ``${…}`` is JUEL and is translated,
+    ``#{…}`` (deferred JUEL) is refused, anything else is already Python."""
+    stripped = (text or "").strip()
+    if stripped.startswith("#{"):
+        raise ExpressionError("biểu thức dạng #{…} không được hỗ trợ: dùng ${…}")
+    match = _WRAPPER.match(stripped)
+    return translate_juel(match.group("body")) if match else stripped
+
+
 def compile_expression(text: str) -> ast.Expression:
     """Parse and check an expression; raise :class:`ExpressionError` if refused."""
-    body = strip_wrapper(text)
+    body = to_python(text)
     if not body:
         raise ExpressionError("the condition is empty")
     if len(body) > MAX_LENGTH:
@@ -108,3 +119,128 @@ def _eval_compare(node: ast.Compare, data: Mapping[str, Any]) -> bool:
             return False
         left = right
     return True
+
+
+# --------------------------------------------------------------------------- JUEL
+
+_JUEL_TOKEN = re.compile(r"""\s*(?:
+    (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>&&|\|\||==|!=|<=|>=|[-+*/%<>!()\[\].,?:{}=\#$])
+)""", re.VERBOSE)
+_JUEL_WORDS = {
+    "true": "True", "false": "False", "null": "None", "and": "and", "or": "or",
+    "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "div": "/", "mod": "%",
+}
+_JUEL_OPS = {"&&": "and", "||": "or"}
+_JUEL_PASS = {"==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%"}
+_UNARY_WORDS = {"!": "not", "not": "not", "empty": "empty"}
+
+
+def translate_juel(body: str) -> str:
+    """Translate the body of a JUEL ``${…}`` condition into the Python subset.
+
+    Supported: literals (true/false/null, numbers, strings), variables,
+    comparisons (== != < > <= >= and eq ne lt gt le ge), arithmetic,
+    && || ! and/or/not, ``empty x`` and parentheses.  Method calls, property
+    access, indexing and the ternary ``a ? b : c`` are refused, saying which.
+    Unary operators keep JUEL's tighter binding by parenthesising their operand.
+    """
+    tokens = _juel_tokens(body)
+    if not tokens:
+        raise ExpressionError("the condition is empty")
+    text, end = _juel_sequence(tokens, 0)
+    if end != len(tokens):
+        raise ExpressionError("thừa dấu ')' trong biểu thức")
+    return text
+
+
+def _juel_tokens(body: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while body[position:].strip():
+        match = _JUEL_TOKEN.match(body, position)
+        if match is None:
+            raise ExpressionError(f"ký tự không hợp lệ trong biểu thức JUEL: {body[position:].strip()[:20]!r}")
+        kind = match.lastgroup
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    for index, (kind, value) in enumerate(tokens):
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if kind == "name" and following == "(" and value not in _JUEL_WORDS and value not in _UNARY_WORDS:
+            raise ExpressionError(f"gọi hàm hay phương thức ('{value}(…)') không được hỗ trợ trong điều kiện")
+    return tokens
+
+
+def _juel_sequence(tokens: list[tuple[str, str]], index: int) -> tuple[str, int]:
+    """Translate tokens from ``index`` up to an unmatched ')' or the end."""
+    out = []
+    while index < len(tokens) and tokens[index][1] != ")":
+        kind, value = tokens[index]
+        if kind == "name" and value in _UNARY_WORDS or value == "!":
+            text, index = _juel_unary(tokens, index)
+        elif value == "(":
+            text, index = _juel_group(tokens, index)
+        else:
+            text, index = _juel_token(kind, value), index + 1
+        out.append(text)
+    return " ".join(out), index
+
+
+def _juel_unary(tokens: list[tuple[str, str]], index: int) -> tuple[str, int]:
+    operator_word = _UNARY_WORDS[tokens[index][1]]
+    operand, index = _juel_operand(tokens, index + 1)
+    if operator_word == "not":
+        return f"(not {operand})", index
+    return f"({operand} in (None, ''))", index
+
+
+def _juel_operand(tokens: list[tuple[str, str]], index: int) -> tuple[str, int]:
+    if index >= len(tokens):
+        raise ExpressionError("thiếu toán hạng sau toán tử")
+    kind, value = tokens[index]
+    if kind == "name" and value in _UNARY_WORDS or value == "!":
+        return _juel_unary(tokens, index)
+    if value == "(":
+        return _juel_group(tokens, index)
+    if kind in ("name", "number", "string"):
+        return _juel_token(kind, value), index + 1
+    raise ExpressionError(f"thiếu toán hạng trước '{value}'")
+
+
+def _juel_group(tokens: list[tuple[str, str]], index: int) -> tuple[str, int]:
+    inner, end = _juel_sequence(tokens, index + 1)
+    if end >= len(tokens):
+        raise ExpressionError("thiếu dấu ')' trong biểu thức")
+    return f"({inner})", end + 1
+
+
+def _juel_token(kind: str, value: str) -> str:
+    if kind == "string":
+        return repr(_juel_string(value))
+    if kind == "number":
+        return value
+    if kind == "name":
+        return _JUEL_WORDS.get(value, value)
+    if value in _JUEL_OPS:
+        return _JUEL_OPS[value]
+    if value in _JUEL_PASS:
+        return value
+    if value in ("?", ":"):
+        raise ExpressionError("biểu thức điều kiện ba ngôi (a ? b : c) không được hỗ trợ")
+    if value in (".", "["):
+        raise ExpressionError("truy cập thuộc tính hay phần tử ('.', '[') không được hỗ trợ trong điều kiện")
+    raise ExpressionError(f"ký hiệu '{value}' không được hỗ trợ trong điều kiện JUEL")
+
+
+def _juel_string(literal: str) -> str:
+    """A JUEL string literal's value: only \\\\, \\' and \\" are escapes."""
+    body, out, index = literal[1:-1], [], 0
+    while index < len(body):
+        if body[index] == "\\" and index + 1 < len(body) and body[index + 1] in "\\'\"":
+            out.append(body[index + 1])
+            index += 2
+        else:
+            out.append(body[index])
+            index += 1
+    return "".join(out)

@@ -58,10 +58,20 @@ class ProcedureVersion(Base):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    retired_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     procedure: Mapped[Procedure] = relationship(back_populates="versions")
     created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
     published_by: Mapped[Optional[User]] = relationship(foreign_keys=[published_by_id])
+    retired_by: Mapped[Optional[User]] = relationship(foreign_keys=[retired_by_id])
+
+    #: the warnings of the check made when this diagram was saved (not stored)
+    check_warnings: tuple = ()
+
+    def retire(self, actor: Optional[User], at: datetime) -> None:
+        """Stop taking new dossiers; those running on this version go on."""
+        self.status, self.retired_at, self.retired_by_id = "retired", at, actor.id if actor else None
 
 
 @event.listens_for(ProcedureVersion, "before_update")

@@ -6,6 +6,8 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, vali
 from app.core.api import LocalDateTime, OutputSchema, bounded
 from app.procedures.dialect import MAX_BPMN_BYTES
 from app.procedures.models import Procedure
+from app.calendar.workdays import LimitError, parse_limit
+from app.procedures import services, testruns
 from app.procedures.services import LEVELS, definition_of
 
 MAX_FEE = 2**31 - 1
@@ -65,7 +67,24 @@ class FormJsonSchema(Schema):
     required = fields.List(fields.String())
 
 
-class ProcedureInSchema(Schema):
+class DiagramInSchema(Schema):
+    """A BPMN diagram with the form files it names."""
+
+    bpmn_xml = fields.String(required=True, validate=validate.Length(1, MAX_BPMN_BYTES))
+    forms = fields.Dict(keys=bounded(255, required=True), values=fields.Nested(FormJsonSchema), load_default=dict,
+                        metadata={"description": "Tệp JSON Schema của biểu mẫu (SpiffArena), theo tên tệp."})
+
+
+def _is_limit(value: str) -> None:
+    try:
+        parse_limit(value)
+    except LimitError:
+        raise ValidationError("Thời hạn có dạng 3d (ngày làm việc), 4h (giờ) hoặc 0d (trong ngày).") from None
+
+
+class CatalogueSchema(Schema):
+    """The catalogue fields of a procedure."""
+
     code = bounded(64, required=True)
     name = bounded(500, required=True)
     field = bounded(255, load_default="")
@@ -78,9 +97,6 @@ class ProcedureInSchema(Schema):
                             load_default=list, validate=validate.Length(max=200))
     effective_from = fields.Date(load_default=None)
     effective_to = fields.Date(load_default=None)
-    bpmn_xml = fields.String(required=True, validate=validate.Length(1, MAX_BPMN_BYTES))
-    forms = fields.Dict(keys=bounded(255, required=True), values=fields.Nested(FormJsonSchema), load_default=dict,
-                        metadata={"description": "Tệp JSON Schema của biểu mẫu (SpiffArena), theo tên tệp."})
 
     @validates_schema
     def _effective_period(self, data, **_kwargs):
@@ -89,25 +105,75 @@ class ProcedureInSchema(Schema):
             raise ValidationError("Ngày hết hiệu lực phải sau ngày có hiệu lực.", "effective_to")
 
 
+class ProcedureInSchema(CatalogueSchema, DiagramInSchema):
+    """A new procedure, or a new version of one: its catalogue entry and diagram."""
+
+
+class CataloguePatchSchema(CatalogueSchema):
+    """Some catalogue fields of a procedure (the code cannot change); any field may be left out."""
+
+    class Meta:
+        exclude = ("code",)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class CheckInSchema(DiagramInSchema):
+    legal_limit = bounded(16, validate=_is_limit, load_default=None, metadata={
+        "example": "3d", "description": "Thời hạn giải quyết để so với đường dài nhất; bỏ trống: không so."})
+
+
+class ProblemItemSchema(Schema):
+    element_id = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
+class CheckResultSchema(Schema):
+    errors = fields.List(fields.Nested(ProblemItemSchema), metadata={"description": "Lỗi: không lưu được."})
+    warnings = fields.List(fields.Nested(ProblemItemSchema), metadata={"description": "Cảnh báo: vẫn lưu được."})
+
+
 def current_version(procedure: Procedure):
     """The version new dossiers start on, else the newest draft."""
     return procedure.published_version() or procedure.latest_version()
 
 
+def _username(attribute: str):
+    return lambda version: getattr(getattr(version, attribute), "username", None)
+
+
 class VersionSchema(OutputSchema):
-    derived = {"code": lambda version: version.procedure.code}
+    derived = {"code": lambda version: version.procedure.code, "created_by": _username("created_by"),
+               "published_by": _username("published_by"), "retired_by": _username("retired_by")}
 
     code = fields.String()
     version = fields.Integer(attribute="number")
-    status = fields.String()
+    status = fields.String(metadata={"description": "draft | published | retired"})
     created_at = LocalDateTime()
+    created_by = fields.String(allow_none=True)
     published_at = LocalDateTime(allow_none=True)
+    published_by = fields.String(allow_none=True)
+    retired_at = LocalDateTime(allow_none=True)
+    retired_by = fields.String(allow_none=True)
+
+
+class SavedVersionSchema(VersionSchema):
+    """A version just saved, with the warnings of its check."""
+
+    derived = {**VersionSchema.derived, "warnings": lambda version: [p.to_dict() for p in version.check_warnings]}
+
+    warnings = fields.List(fields.Nested(ProblemItemSchema))
 
 
 class ProcedureSummarySchema(OutputSchema):
     derived = {
         "version": lambda procedure: current_version(procedure).number,
         "status": lambda procedure: current_version(procedure).status,
+        "in_force": lambda procedure: services.not_in_force_reason(procedure) is None,
+        "not_in_force_reason": lambda procedure: services.not_in_force_reason(procedure),
     }
 
     code = fields.String()
@@ -117,6 +183,8 @@ class ProcedureSummarySchema(OutputSchema):
     legal_limit = fields.String()
     version = fields.Integer()
     status = fields.String()
+    in_force = fields.Boolean(metadata={"description": "Nhận hồ sơ mới hôm nay (đã công bố và trong thời gian hiệu lực)."})
+    not_in_force_reason = fields.String(allow_none=True)
 
 
 class UserTaskSchema(OutputSchema):
@@ -147,3 +215,82 @@ class ProcedureSchema(ProcedureSummarySchema):
     versions = fields.List(fields.Nested(VersionSchema))
     user_tasks = fields.List(fields.Nested(UserTaskSchema), metadata={
         "description": "Các bước của phiên bản đang áp dụng (hoặc bản nháp mới nhất)."})
+
+
+class ElementSummarySchema(Schema):
+    element_id = fields.String()
+    type = fields.String()
+    name = fields.String()
+
+
+class FieldChangeSchema(Schema):
+    field = fields.String(metadata={"description": "type, name, source, target, condition, role, time_limit, unit, form"})
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
+class ElementChangeSchema(Schema):
+    element_id = fields.String()
+    changes = fields.List(fields.Nested(FieldChangeSchema))
+
+
+class DiffSchema(Schema):
+    added = fields.List(fields.Nested(ElementSummarySchema))
+    removed = fields.List(fields.Nested(ElementSummarySchema))
+    changed = fields.List(fields.Nested(ElementChangeSchema))
+
+
+def _unit(attribute: str):
+    return lambda task: getattr(task.unit, attribute)
+
+
+class TestRunStepSchema(OutputSchema):
+    """A step of a test run: done (with its data and timeliness) or open (with its form)."""
+
+    derived = {"unit_code": _unit("code"), "unit_name": _unit("name"),
+               "form": lambda task: [f.to_dict() for f in testruns.step_form(task.dossier, task)]
+               if task.state == "open" else None}
+
+    task_id = fields.Integer(attribute="id")
+    element_id = fields.String()
+    name = fields.String()
+    role = fields.String(attribute="role_code")
+    unit_code = fields.String()
+    unit_name = fields.String()
+    state = fields.String(metadata={"description": "open | completed | cancelled"})
+    time_limit = fields.String()
+    ready_at = LocalDateTime()
+    due_at = LocalDateTime()
+    completed_at = LocalDateTime(allow_none=True)
+    timeliness = fields.String(allow_none=True, metadata={"description": "early | on_time | late"})
+    data = fields.Dict(allow_none=True)
+    form = fields.List(fields.Dict(), allow_none=True, metadata={"description": "Biểu mẫu của bước đang mở."})
+
+
+class TestRunSchema(OutputSchema):
+    """A sandbox dossier: the path taken so far and the steps open now."""
+
+    derived = {
+        "procedure_code": lambda dossier: dossier.procedure.code,
+        "version": lambda dossier: dossier.procedure_version.number,
+        "version_status": lambda dossier: dossier.procedure_version.status,
+        "receiving_unit": lambda dossier: dossier.receiving_unit.code,
+        "path": lambda dossier: [t for t in testruns.steps(dossier) if t.state == "completed"],
+        "open_steps": lambda dossier: [t for t in testruns.steps(dossier) if t.state == "open"],
+        "completed": lambda dossier: dossier.finished_at is not None,
+    }
+
+    code = fields.String(metadata={"example": "THU-251003-0001"})
+    procedure_code = fields.String()
+    version = fields.Integer()
+    version_status = fields.String()
+    receiving_unit = fields.String()
+    status = fields.String()
+    received_at = LocalDateTime()
+    due_at = LocalDateTime(allow_none=True)
+    finished_at = LocalDateTime(allow_none=True)
+    timeliness = fields.String(allow_none=True)
+    completed = fields.Boolean()
+    path = fields.List(fields.Nested(TestRunStepSchema), metadata={"description": "Các bước đã làm, theo thứ tự."})
+    open_steps = fields.List(fields.Nested(TestRunStepSchema))
+

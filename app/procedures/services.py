@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,7 @@ from app.procedures.dialect import Problem, ProcedureDefinition, ProcedureError
 from app.procedures.models import Procedure, ProcedureVersion
 
 LEVELS = ("commune", "district", "province", "central")
+STATUS_LABELS = {"draft": "là bản nháp", "published": "được công bố", "retired": "ngừng áp dụng"}
 HOURS_PER_DAY = OfficeHours().hours_per_day
 
 
@@ -46,11 +48,12 @@ def create_version(actor: User | None, catalogue: dict[str, Any], bpmn_xml: byte
                    forms: dict[str, Any] | None = None) -> ProcedureVersion:
     """Store a new draft version (and the catalogue entry on first upload).
 
-    Nothing is stored unless the catalogue data and the whole BPMN are valid.
+    Nothing is stored unless the catalogue data and the whole BPMN are valid;
+    the check's warnings are left on ``version.check_warnings``.
     """
-    xml = bpmn_xml.encode() if isinstance(bpmn_xml, str) else bpmn_xml
+    xml = _bytes(bpmn_xml)
     values = _check_catalogue(catalogue)
-    definition = check_bpmn(xml, forms or {}, values["legal_limit"])
+    report = check_bpmn(xml, forms or {}, values["legal_limit"])
     procedure = session.scalar(select(Procedure).where(Procedure.code == values["code"]))
     if procedure is None:
         procedure = Procedure(code=values["code"])
@@ -60,27 +63,75 @@ def create_version(actor: User | None, catalogue: dict[str, Any], bpmn_xml: byte
     latest = procedure.latest_version()
     version = ProcedureVersion(
         procedure=procedure, number=(latest.number + 1) if latest else 1, status="draft",
-        bpmn_xml=xml.decode("utf-8"), forms=forms or {}, process_id=definition.process_id,
         created_at=clock.now(), created_by_id=actor.id if actor else None,
     )
+    _set_diagram(version, xml, forms or {}, report)
     session.add(version)
     session.commit()
     return version
 
 
-def check_bpmn(xml: bytes, forms: dict[str, Any], legal_limit: str) -> ProcedureDefinition:
-    """Every problem of a BPMN against this instance's roles, units and the legal limit."""
+def update_draft(actor: User | None, code: str, number: int, bpmn_xml: bytes | str,
+                 forms: dict[str, Any] | None = None) -> ProcedureVersion:
+    """Replace a draft's diagram and forms, after the same checks as an upload (409 unless a draft).
+
+    The draft's test runs are deleted with the old diagram they ran on.
+    """
+    from app.procedures import testruns   # it builds on this module
+
+    version = get_version(code, number)
+    if version.status != "draft":
+        raise Conflict(f"Phiên bản {number} của thủ tục '{code}' đã {STATUS_LABELS[version.status]}, "
+                       "không sửa được: hãy tải lên phiên bản mới.")
+    xml = _bytes(bpmn_xml)
+    report = check_bpmn(xml, forms or {}, version.procedure.legal_limit)
+    testruns.discard_runs_of(version)
+    _set_diagram(version, xml, forms or {}, report)
+    session.commit()
+    return version
+
+
+def _set_diagram(version: ProcedureVersion, xml: bytes, forms: dict[str, Any], report: "CheckReport") -> None:
+    version.bpmn_xml, version.forms = xml.decode("utf-8"), forms
+    version.process_id = report.definition.process_id
+    version.check_warnings = tuple(report.warnings)
+
+
+def _bytes(xml: bytes | str) -> bytes:
+    return xml.encode() if isinstance(xml, str) else xml
+
+
+@dataclass
+class CheckReport:
+    """The outcome of checking a diagram: errors prevent saving, warnings do not."""
+
+    errors: list[Problem]
+    warnings: list[Problem]
+    definition: ProcedureDefinition | None = None
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        return {"errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings]}
+
+
+def inspect_bpmn(xml: bytes, forms: dict[str, Any], legal_limit: str | None) -> CheckReport:
+    """Every problem of a BPMN against this instance's roles, units and the legal limit,
+    as errors and warnings; stores nothing and raises nothing."""
     try:
         definition = engine.compile_procedure(xml, forms)
     except ProcedureError as error:
-        raise Invalid("Sơ đồ BPMN không hợp lệ.", [p.to_dict() for p in error.problems]) from None
-    problems = _check_against_instance(definition, legal_limit)
-    if problems:
-        raise Invalid("Sơ đồ BPMN không hợp lệ.", [p.to_dict() for p in problems])
-    return definition
+        return CheckReport(error.problems, error.warnings)
+    return CheckReport(_check_against_instance(definition, legal_limit), list(definition.warnings), definition)
 
 
-def _check_against_instance(definition: ProcedureDefinition, legal_limit: str) -> list[Problem]:
+def check_bpmn(xml: bytes, forms: dict[str, Any], legal_limit: str) -> CheckReport:
+    """:func:`inspect_bpmn`, refusing (422 with the errors) a diagram that has any."""
+    report = inspect_bpmn(xml, forms, legal_limit)
+    if report.errors:
+        raise Invalid("Sơ đồ BPMN không hợp lệ.", [p.to_dict() for p in report.errors])
+    return report
+
+
+def _check_against_instance(definition: ProcedureDefinition, legal_limit: str | None) -> list[Problem]:
     known_roles = set(session.scalars(select(Role.code)))
     problems = []
     for task in definition.user_tasks.values():
@@ -88,13 +139,18 @@ def _check_against_instance(definition: ProcedureDefinition, legal_limit: str) -
             problems.append(Problem(f"unknown role '{task.role}'", task.element_id, task.line))
         if task.unit and not unit_value_exists(task.unit):
             problems.append(Problem(f"unknown unit or unit kind '{task.unit}'", task.element_id, task.line))
-    budget = _legal_hours(legal_limit)
-    longest = definition.longest_path_hours(HOURS_PER_DAY)
-    if longest > budget:
-        problems.append(Problem(
-            f"the time limits along the longest path add up to {_days(longest)} working days, "
-            f"more than the legal limit {legal_limit}", definition.process_id))
+    if legal_limit:
+        problems.extend(_limit_problems(definition, legal_limit))
     return problems
+
+
+def _limit_problems(definition: ProcedureDefinition, legal_limit: str) -> list[Problem]:
+    """The longest path's limits must fit within the legal limit."""
+    longest = definition.longest_path_hours(HOURS_PER_DAY)
+    if longest <= _legal_hours(legal_limit):
+        return []
+    return [Problem(f"the time limits along the longest path add up to {_days(longest)} working days, "
+                    f"more than the legal limit {legal_limit}", definition.process_id)]
 
 
 def _legal_hours(legal_limit: str) -> Fraction:
@@ -131,6 +187,8 @@ def _check_catalogue(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(documents, list) or not all(_is_document(d) for d in documents):
         errors["documents"] = "Thành phần hồ sơ là danh sách {name, copies}."
     dates = {key: _date(data.get(key), key, errors) for key in ("effective_from", "effective_to")}
+    if dates["effective_from"] and dates["effective_to"] and dates["effective_to"] < dates["effective_from"]:
+        errors["effective_to"] = "Ngày hết hiệu lực phải sau ngày có hiệu lực."
     if errors:
         raise Invalid("Thông tin thủ tục không hợp lệ.", field_errors(errors))
     return {
@@ -171,14 +229,67 @@ def publish(actor: User | None, code: str, number: int) -> ProcedureVersion:
     if version.status != "draft":
         raise Conflict(f"Phiên bản {number} của thủ tục '{code}' đang ở trạng thái {version.status}, không thể công bố.")
     check_bpmn(version.bpmn_xml.encode(), version.forms, version.procedure.legal_limit)
+    now = clock.now()
     for other in version.procedure.versions:
         if other.status == "published":
-            other.status = "retired"
+            other.retire(actor, now)
     version.status = "published"
-    version.published_at = clock.now()
+    version.published_at = now
     version.published_by_id = actor.id if actor else None
     session.commit()
     return version
+
+
+def retire(actor: User | None, code: str, number: int) -> ProcedureVersion:
+    """Retire a published version: it takes no new dossiers; those running on it go on."""
+    version = get_version(code, number)
+    if version.status != "published":
+        raise Conflict(f"Chỉ ngừng áp dụng được phiên bản đang công bố; phiên bản {number} "
+                       f"{STATUS_LABELS[version.status]}.")
+    version.retire(actor, clock.now())
+    session.commit()
+    return version
+
+
+def update_catalogue(code: str, changes: dict[str, Any]) -> Procedure:
+    """Change catalogue fields (not the code), validated as on upload.
+
+    A shorter legal limit is refused while the version in use does not fit in it.
+    """
+    procedure = get_procedure(code)
+    values = _check_catalogue({**_catalogue_of(procedure), **changes, "code": procedure.code})
+    current = procedure.published_version() or procedure.latest_version()
+    if current is not None and values["legal_limit"] != procedure.legal_limit:
+        problems = _limit_problems(definition_of(current), values["legal_limit"])
+        if problems:
+            raise Invalid("Thời hạn giải quyết ngắn hơn tổng thời hạn các bước.",
+                          field_errors({"legal_limit": f"Phiên bản {current.number}: {problems[0].message}."}))
+    for name, value in values.items():
+        setattr(procedure, name, value)
+    session.commit()
+    return procedure
+
+
+def _catalogue_of(procedure: Procedure) -> dict[str, Any]:
+    """The catalogue entry as an upload would give it."""
+    return {
+        "code": procedure.code, "name": procedure.name, "field": procedure.field, "level": procedure.level,
+        "legal_limit": procedure.legal_limit, "documents": procedure.documents,
+        "fee": {"amount": procedure.fee_amount, "description": procedure.fee_description},
+        "effective_from": procedure.effective_from, "effective_to": procedure.effective_to,
+    }
+
+
+def not_in_force_reason(procedure: Procedure, today: date | None = None) -> str | None:
+    """Why the procedure takes no new dossier today (None: it does)."""
+    today = today or clock.now().date()
+    if procedure.published_version() is None:
+        return "Thủ tục chưa có phiên bản được công bố."
+    if procedure.effective_from and today < procedure.effective_from:
+        return f"Thủ tục có hiệu lực từ {procedure.effective_from:%d/%m/%Y}."
+    if procedure.effective_to and today > procedure.effective_to:
+        return f"Thủ tục hết hiệu lực từ {procedure.effective_to:%d/%m/%Y}."
+    return None
 
 
 _definitions: dict[tuple[int, int], ProcedureDefinition] = {}

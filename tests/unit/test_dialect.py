@@ -62,6 +62,7 @@ def test_problems_name_the_element(xml, element, words):
 
 def test_exclusive_gateway_needs_conditions_or_default():
     xml = camunda(extra='''<bpmn:exclusiveGateway id="Gateway_1"/>
+<bpmn:sequenceFlow id="Flow_in" sourceRef="Task_a" targetRef="Gateway_1"/>
 <bpmn:sequenceFlow id="Flow_a" sourceRef="Gateway_1" targetRef="EndEvent_1"/>
 <bpmn:sequenceFlow id="Flow_b" sourceRef="Gateway_1" targetRef="Task_a"/>''')
     assert {p.element_id for p in problems_of(xml)} == {"Flow_a", "Flow_b"}
