@@ -29,7 +29,7 @@ MAX_DEPTH = 64
 RESERVED_IDS = {"Start", "End", "Root"}
 #: elements the engine here cannot run: refused by name rather than failing a dossier later
 UNSUPPORTED = {
-    "scriptTask": "script tasks are not accepted: use a user task and gateway conditions",
+    "scriptTask": "không chấp nhận tác vụ kịch bản (scriptTask, script): dùng bước xử lý và điều kiện ở cổng",
     "serviceTask": "tác vụ dịch vụ (serviceTask) không được hỗ trợ",
     "businessRuleTask": "tác vụ quy tắc nghiệp vụ (businessRuleTask) không được hỗ trợ",
     "sendTask": "tác vụ gửi (sendTask) không được hỗ trợ",
@@ -142,17 +142,17 @@ def read_procedure(xml: bytes, forms: Mapping[str, Any] | None = None) -> Proced
 
 def _parse(xml: bytes) -> etree._Element:
     if len(xml) > MAX_BPMN_BYTES:
-        raise ProcedureError([Problem(f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KiB")])
+        raise ProcedureError([Problem(f"Tệp BPMN vượt quá {MAX_BPMN_BYTES // 1024} KiB.")])
     if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
-        raise ProcedureError([Problem("DOCTYPE and ENTITY declarations are not allowed in BPMN")])
+        raise ProcedureError([Problem("Không chấp nhận khai báo DOCTYPE hay ENTITY trong tệp BPMN.")])
     try:
         root = etree.fromstring(xml, _SAFE_PARSER)
     except etree.XMLSyntaxError as error:
-        raise ProcedureError([Problem(f"not well-formed XML: {error.msg}", line=error.lineno)]) from None
+        raise ProcedureError([Problem(f"XML không đúng cú pháp: {error.msg}", line=error.lineno)]) from None
     if root.tag != f"{{{BPMN_NS}}}definitions":
-        raise ProcedureError([Problem("the root element must be bpmn:definitions", line=root.sourceline)])
+        raise ProcedureError([Problem("Phần tử gốc phải là bpmn:definitions.", line=root.sourceline)])
     if _depth(root) > MAX_DEPTH:
-        raise ProcedureError([Problem(f"the XML is nested deeper than {MAX_DEPTH} levels")])
+        raise ProcedureError([Problem(f"XML lồng nhau quá {MAX_DEPTH} cấp.")])
     return root
 
 
@@ -213,7 +213,7 @@ class _Reader:
         executable = [p for p in self.root.findall("bpmn:process", NS)
                       if p.get("isExecutable") == "true" and p.get("id") not in called]
         if len(executable) != 1:
-            self.problem(f"expected exactly one executable process (isExecutable=\"true\"), found {len(executable)}")
+            self.problem(f"Cần đúng một quy trình thực thi được (isExecutable=\"true\"), đang có {len(executable)}.")
             return None
         return executable[0]
 
@@ -221,14 +221,14 @@ class _Reader:
         for element in process.iter():
             element_id = element.get("id") or ""
             if element_id in RESERVED_IDS or element_id.endswith(".EndJoin"):
-                self.problem(f"the id '{element_id}' is reserved by the engine: rename the element", element)
+                self.problem(f"Mã '{element_id}' do bộ máy quy trình dùng riêng: hãy đổi mã phần tử.", element)
 
     def _check_flows(self, process: etree._Element) -> None:
         ids = {e.get("id") for e in process.iter() if e.get("id")}
         for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
             for end in ("sourceRef", "targetRef"):
                 if flow.get(end) not in ids:
-                    self.problem(f"sequence flow {end} '{flow.get(end)}' does not exist", flow)
+                    self.problem(f"Luồng trỏ tới phần tử không tồn tại ({end} '{flow.get(end)}').", flow)
             condition = flow.find("bpmn:conditionExpression", NS)
             if condition is not None:
                 self._normalize_condition(flow, condition)
@@ -237,7 +237,7 @@ class _Reader:
         try:
             expressions.compile_expression(condition.text or "")
         except expressions.ExpressionError as error:
-            self.problem(f"condition: {error}", flow)
+            self.problem(f"Điều kiện không hợp lệ: {error}", flow)
             return
         condition.text = expressions.to_python(condition.text or "")
 
@@ -249,7 +249,7 @@ class _Reader:
             default = gateway.get("default")
             for flow in outgoing:
                 if flow.get("id") != default and flow.find("bpmn:conditionExpression", NS) is None:
-                    self.problem("an outgoing flow of an exclusive gateway needs a condition or must be the default", flow)
+                    self.problem("Luồng ra của cổng loại trừ cần có điều kiện hoặc là luồng mặc định.", flow)
 
     def _refuse_unsupported(self, process: etree._Element) -> None:
         for tag, message in UNSUPPORTED.items():
@@ -300,21 +300,21 @@ class _Reader:
         groups = element.get(f"{{{CAMUNDA_NS}}}candidateGroups")
         role = (groups if groups is not None else props.get("role") or lanes.get(element.get("id")) or "").strip()
         if not role:
-            self.problem("user task has no role (camunda:candidateGroups, property 'role' or a lane)", element)
+            self.problem("Bước xử lý chưa có vai trò (camunda:candidateGroups, thuộc tính 'role' hoặc làn).", element)
             return None
         if "," in role:
-            self.problem(f"user task names several roles '{role}': give exactly one", element)
+            self.problem(f"Bước xử lý ghi nhiều vai trò '{role}': chỉ được ghi một.", element)
             return None
         return role
 
     def _limit(self, element, props: dict[str, str]) -> TimeLimit | None:
         if "timeLimit" not in props:
-            self.problem("user task has no timeLimit property", element)
+            self.problem("Bước xử lý chưa có thời hạn (thuộc tính timeLimit).", element)
             return None
         try:
             return parse_limit(props["timeLimit"])
         except LimitError as error:
-            self.problem(f"timeLimit: {error}", element)
+            self.problem(f"Thời hạn (timeLimit) không hợp lệ: {error}", element)
             return None
 
     def _form(self, element, props: dict[str, str]) -> tuple[FormField, ...]:
@@ -326,12 +326,12 @@ class _Reader:
                 return tuple(self._json_form(props["formJsonSchemaFilename"]))
             return tuple(_camunda_fields(element))
         except FormDefinitionError as error:
-            self.problem(f"form: {error}", element)
+            self.problem(f"Biểu mẫu không hợp lệ: {error}", element)
             return ()
 
     def _json_form(self, filename: str) -> list[FormField]:
         if filename not in self.forms:
-            raise FormDefinitionError(f"the form file '{filename}' was not uploaded with the BPMN")
+            raise FormDefinitionError(f"chưa tải lên tệp biểu mẫu '{filename}' cùng sơ đồ BPMN")
         return fields_from_json_schema(self.forms[filename])
 
 
@@ -358,7 +358,7 @@ def _camunda_fields(element: etree._Element) -> list[FormField]:
     for node in element.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS):
         form_field = _camunda_field(node)
         if form_field.id in seen:
-            raise FormDefinitionError(f"form field '{form_field.id}' is defined twice")
+            raise FormDefinitionError(f"trường '{form_field.id}' được khai báo hai lần")
         seen.add(form_field.id)
         fields.append(form_field)
     return fields
@@ -367,14 +367,14 @@ def _camunda_fields(element: etree._Element) -> list[FormField]:
 def _camunda_field(node: etree._Element) -> FormField:
     field_id = (node.get("id") or "").strip()
     if not field_id.isidentifier() or field_id.startswith("_"):
-        raise FormDefinitionError(f"form field id '{field_id}' must be a name of letters, digits and _")
+        raise FormDefinitionError(f"mã trường '{field_id}' chỉ gồm chữ cái không dấu, chữ số và dấu _")
     kind = node.get("type") or "string"
     if kind not in FIELD_TYPES:
-        raise FormDefinitionError(f"form field '{field_id}' has unsupported type '{kind}'")
+        raise FormDefinitionError(f"trường '{field_id}' có kiểu '{kind}' không được hỗ trợ")
     constraints = {c.get("name"): c.get("config") for c in node.iterfind("camunda:validation/camunda:constraint", NS)}
     options = tuple((v.get("id"), v.get("name") or v.get("id")) for v in node.iterfind("camunda:value", NS))
     if kind == "enum" and not options:
-        raise FormDefinitionError(f"enum field '{field_id}' has no values")
+        raise FormDefinitionError(f"trường danh sách '{field_id}' chưa có giá trị nào")
     return FormField(
         id=field_id, label=node.get("label") or field_id, type=kind,
         required="required" in constraints,

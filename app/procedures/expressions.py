@@ -58,18 +58,18 @@ def compile_expression(text: str) -> ast.Expression:
     """Parse and check an expression; raise :class:`ExpressionError` if refused."""
     body = to_python(text)
     if not body:
-        raise ExpressionError("the condition is empty")
+        raise ExpressionError("điều kiện đang để trống")
     if len(body) > MAX_LENGTH:
-        raise ExpressionError("the condition is too long")
+        raise ExpressionError("điều kiện quá dài")
     try:
         tree = ast.parse(body, mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"the condition is not a valid expression: {error.msg}") from None
+        raise ExpressionError(f"điều kiện không phải biểu thức hợp lệ: {error.msg}") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"'{type(node).__name__}' is not allowed in a condition")
+            raise ExpressionError(f"không dùng được '{type(node).__name__}' trong điều kiện")
         if isinstance(node, ast.Name) and node.id.startswith("_"):
-            raise ExpressionError(f"the name {node.id!r} is not allowed")
+            raise ExpressionError(f"không dùng được tên {node.id!r}")
     return tree
 
 
@@ -97,8 +97,8 @@ def _eval(node: ast.AST, data: Mapping[str, Any]) -> Any:
         if isinstance(node, ast.Compare):
             return _eval_compare(node, data)
     except (TypeError, ZeroDivisionError, OverflowError) as error:
-        raise ExpressionError(f"the condition cannot be evaluated: {error}") from None
-    raise ExpressionError(f"'{type(node).__name__}' is not allowed in a condition")
+        raise ExpressionError(f"không tính được điều kiện: {error}") from None
+    raise ExpressionError(f"không dùng được '{type(node).__name__}' trong điều kiện")
 
 
 def _eval_bool(node: ast.BoolOp, data: Mapping[str, Any]) -> Any:
@@ -149,7 +149,7 @@ def translate_juel(body: str) -> str:
     """
     tokens = _juel_tokens(body)
     if not tokens:
-        raise ExpressionError("the condition is empty")
+        raise ExpressionError("điều kiện đang để trống")
     text, end = _juel_sequence(tokens, 0)
     if end != len(tokens):
         raise ExpressionError("thừa dấu ')' trong biểu thức")

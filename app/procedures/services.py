@@ -136,9 +136,9 @@ def _check_against_instance(definition: ProcedureDefinition, legal_limit: str | 
     problems = []
     for task in definition.user_tasks.values():
         if task.role not in known_roles:
-            problems.append(Problem(f"unknown role '{task.role}'", task.element_id, task.line))
+            problems.append(Problem(f"Vai trò '{task.role}' không có trong danh mục vai trò.", task.element_id, task.line))
         if task.unit and not unit_value_exists(task.unit):
-            problems.append(Problem(f"unknown unit or unit kind '{task.unit}'", task.element_id, task.line))
+            problems.append(Problem(f"Không có đơn vị hay loại đơn vị '{task.unit}'.", task.element_id, task.line))
     if legal_limit:
         problems.extend(_limit_problems(definition, legal_limit))
     return problems
@@ -149,8 +149,8 @@ def _limit_problems(definition: ProcedureDefinition, legal_limit: str) -> list[P
     longest = definition.longest_path_hours(HOURS_PER_DAY)
     if longest <= _legal_hours(legal_limit):
         return []
-    return [Problem(f"the time limits along the longest path add up to {_days(longest)} working days, "
-                    f"more than the legal limit {legal_limit}", definition.process_id)]
+    return [Problem(f"Tổng thời hạn các bước trên nhánh dài nhất là {_days(longest)} ngày làm việc, "
+                    f"vượt thời hạn giải quyết {legal_limit}.", definition.process_id)]
 
 
 def _legal_hours(legal_limit: str) -> Fraction:

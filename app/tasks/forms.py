@@ -50,7 +50,7 @@ def constraint_number(name: str, value: str | None) -> float:
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise FormDefinitionError(f"constraint {name!r} needs a number, got {value!r}") from None
+        raise FormDefinitionError(f"ràng buộc {name!r} cần một số, đang là {value!r}") from None
 
 
 _JSON_TYPES = {"string": "string", "integer": "long", "number": "long", "boolean": "boolean"}
@@ -63,20 +63,20 @@ def fields_from_json_schema(schema: Any) -> list[FormField]:
     properties; anything else is refused rather than silently ignored.
     """
     if not isinstance(schema, dict) or schema.get("type", "object") != "object":
-        raise FormDefinitionError("the form schema must be a JSON object schema")
+        raise FormDefinitionError("lược đồ biểu mẫu phải là JSON Schema kiểu object")
     properties = schema.get("properties", {})
     if not isinstance(properties, dict):
-        raise FormDefinitionError("'properties' must be an object")
+        raise FormDefinitionError("'properties' phải là một đối tượng")
     required = set(schema.get("required", []))
     return [_json_property_field(name, prop, name in required) for name, prop in properties.items()]
 
 
 def _json_property_field(name: str, prop: Any, required: bool) -> FormField:
     if not isinstance(prop, dict):
-        raise FormDefinitionError(f"property {name!r} must be an object", [name])
+        raise FormDefinitionError(f"thuộc tính {name!r} phải là một đối tượng", [name])
     kind = _JSON_TYPES.get(prop.get("type", "string"))
     if kind is None:
-        raise FormDefinitionError(f"property {name!r}: type {prop.get('type')!r} is not supported", [name])
+        raise FormDefinitionError(f"thuộc tính {name!r}: kiểu {prop.get('type')!r} không được hỗ trợ", [name])
     options: tuple[tuple[str, str], ...] = ()
     if "enum" in prop:
         kind = "enum"

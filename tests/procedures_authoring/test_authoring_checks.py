@@ -64,7 +64,7 @@ CASES = {
                           "Task_tra_loi", "timeLimit", "errors"),
     "gateway flow without condition": (CAMUNDA.replace(
         '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${co_trong_so == False}</bpmn:conditionExpression>', ""),
-        "Flow_khong_co", "condition", "errors"),
+        "Flow_khong_co", "điều kiện", "errors"),
     "JUEL method call": (CAMUNDA.replace("${co_trong_so == False}", "${execution.getVariable('co_trong_so')}"),
                          "Flow_khong_co", "getVariable", "errors"),
     "JUEL ternary": (CAMUNDA.replace("${co_trong_so == False}", "${co_trong_so ? false : true}"),

@@ -47,7 +47,7 @@ def test_translated_conditions_evaluate_as_in_juel(juel, data, expected):
     ("${(a == 1}", "thiếu dấu ')'"),
     ("${a == 1)}", "thừa dấu ')'"),
     ("${a = 1}", "'='"),
-    ("${}", "empty"),
+    ("${}", "để trống"),
     ("${a == `b`}", "không hợp lệ"),
 ])
 def test_untranslatable_juel_is_refused_saying_why(juel, words):

@@ -43,17 +43,17 @@ def test_reads_a_camunda_task():
 
 
 @pytest.mark.parametrize("xml, element, words", [
-    (camunda(task_attrs=""), "Task_a", "no role"),
-    (camunda(props=""), "Task_a", "no timeLimit"),
+    (camunda(task_attrs=""), "Task_a", "chưa có vai trò"),
+    (camunda(props=""), "Task_a", "chưa có thời hạn"),
     (camunda(props='<camunda:property name="timeLimit" value="2 weeks"/>'), "Task_a", "timeLimit"),
-    (camunda(target="Nowhere"), "Flow_2", "does not exist"),
-    (camunda(task_attrs='camunda:candidateGroups="officer,leader"'), "Task_a", "several roles"),
+    (camunda(target="Nowhere"), "Flow_2", "không tồn tại"),
+    (camunda(task_attrs='camunda:candidateGroups="officer,leader"'), "Task_a", "nhiều vai trò"),
     (camunda(extra='<bpmn:scriptTask id="Script_1"><bpmn:script>import os</bpmn:script></bpmn:scriptTask>'),
      "Script_1", "script"),
     (camunda(extra='<bpmn:sequenceFlow id="Flow_x" sourceRef="Task_a" targetRef="EndEvent_1">'
                    '<bpmn:conditionExpression>__import__("os")</bpmn:conditionExpression></bpmn:sequenceFlow>'),
-     "Flow_x", "condition"),
-    (camunda(extra='<bpmn:task id="Start"/>'), "Start", "reserved"),
+     "Flow_x", "Điều kiện"),
+    (camunda(extra='<bpmn:task id="Start"/>'), "Start", "dùng riêng"),
 ])
 def test_problems_name_the_element(xml, element, words):
     problems = problems_of(xml)
@@ -69,13 +69,13 @@ def test_exclusive_gateway_needs_conditions_or_default():
 
 
 @pytest.mark.parametrize("xml, words", [
-    (b"not xml at all", "well-formed"),
+    (b"not xml at all", "cú pháp"),
     (b'<?xml version="1.0"?><root/>', "bpmn:definitions"),
     (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>', "DOCTYPE"),
     (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><l>&b;</l>', "DOCTYPE"),
-    (HEAD.encode() + b'<bpmn:process id="P" isExecutable="false"/></bpmn:definitions>', "executable"),
+    (HEAD.encode() + b'<bpmn:process id="P" isExecutable="false"/></bpmn:definitions>', "thực thi"),
     (b"<a>" * 100 + b"</a>" * 100, "bpmn:definitions"),
-    (b" " * (2 * 1024 * 1024 + 1), "larger"),
+    (b" " * (2 * 1024 * 1024 + 1), "vượt quá"),
 ])
 def test_files_that_are_not_usable_bpmn(xml, words):
     assert any(words in p.message for p in problems_of(xml))
@@ -83,7 +83,7 @@ def test_files_that_are_not_usable_bpmn(xml, words):
 
 def test_deep_nesting_is_refused():
     xml = HEAD + "<bpmn:documentation>" * 80 + "</bpmn:documentation>" * 80 + "</bpmn:definitions>"
-    assert any("nested" in p.message for p in problems_of(xml.encode()))
+    assert any("lồng nhau" in p.message for p in problems_of(xml.encode()))
 
 
 def test_dollar_wrappers_are_stripped_for_the_engine():
@@ -107,4 +107,4 @@ def test_spiff_dialect_with_lanes_and_json_schema_forms():
     assert roles == {"officer", "leader"}
     assert all(t.form for t in definition.user_tasks.values())
     problems = problems_of((folder / "dang-ky-ho-kinh-doanh.bpmn").read_bytes(), {})
-    assert all("was not uploaded" in p.message and p.element_id for p in problems)
+    assert all("chưa tải lên" in p.message and p.element_id for p in problems)
