@@ -145,3 +145,21 @@ def test_diff_between_versions(api, draft):
     backwards = ok(api.get(f"/procedures/{CODE}/versions/2/diff/1", "phantich"))
     assert backwards["added"] == result["removed"] and backwards["removed"] == result["added"]
     problem(api.get(f"/procedures/{CODE}/versions/1/diff/9", "phantich"), 404)
+
+
+def test_a_new_version_takes_new_dossiers_while_running_ones_finish_on_theirs(api, draft):
+    publish(api, 1)
+    running = receive(api, CODE)["code"]
+    renamed = CAMUNDA.replace('name="Tra cứu Sổ hộ tịch"', 'name="Tra cứu Sổ hộ tịch điện tử"')
+    assert renamed != CAMUNDA
+    assert upload(api, renamed).status_code == 201
+    publish(api, 2)
+    assert versions(api) == [(1, "retired"), (2, "published")]
+    newer = receive(api, CODE)["code"]
+    detail = {code: ok(api.get(f"/dossiers/{code}", "giamsat")) for code in (running, newer)}
+    assert (detail[running]["procedure_version"], detail[newer]["procedure_version"]) == (1, 2)
+    names = {code: detail[code]["open_tasks"][0]["name"] for code in detail}
+    assert names == {running: "Tra cứu Sổ hộ tịch", newer: "Tra cứu Sổ hộ tịch điện tử"}
+    task = detail[running]["open_tasks"][0]
+    ok(api.post(f"/tasks/{task['id']}/complete", "hotich.tanhoa", json={"data": {
+        "loai_trich_luc": "khai_sinh", "so_ban": 1, "co_trong_so": True}}))
