@@ -9,7 +9,7 @@ from marshmallow import Schema
 from app.core.api import api, authenticated, check_text, current_user, load_json, parse_json
 from app.core.errors import Invalid
 from app.core.openapi import operation
-from app.procedures import diff, services, testruns
+from app.procedures import services, testruns
 from app.procedures.schemas import (
     CataloguePatchSchema, CheckInSchema, CheckResultSchema, DiagramInSchema, DiffSchema, ProcedureInSchema,
     ProcedureSchema, ProcedureSummarySchema, SavedVersionSchema, TestRunSchema, VersionSchema,
@@ -121,8 +121,7 @@ def diff_versions(code: str, old: int, new: int):
     Changed fields are among type, name, source, target, condition, role, time_limit, unit
     and form (a line per field: ``id: type, bắt buộc, min–max, options``).
     """
-    definitions = (services.definition_of(services.get_version(code, n)) for n in (old, new))
-    return diff.diff(*definitions)
+    return services.diff_versions(code, old, new)
 
 
 @api.post("/procedures/<code>/versions/<int:number>/test-runs")

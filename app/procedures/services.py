@@ -17,6 +17,7 @@ from app.auth.services import field_errors, unit_value_exists
 from app.calendar.workdays import LimitError, OfficeHours, parse_limit
 from app.core.errors import Conflict, Invalid, NotFound
 from app.db import session
+from app.procedures.diff import diff as diff_definitions
 from app.procedures.dialect import Problem, ProcedureDefinition, ProcedureError
 from app.procedures.models import Procedure, ProcedureVersion
 
@@ -278,6 +279,11 @@ def _catalogue_of(procedure: Procedure) -> dict[str, Any]:
         "fee": {"amount": procedure.fee_amount, "description": procedure.fee_description},
         "effective_from": procedure.effective_from, "effective_to": procedure.effective_to,
     }
+
+
+def diff_versions(code: str, old: int, new: int) -> dict[str, list[dict[str, Any]]]:
+    """What changed from version ``old`` to version ``new`` of a procedure."""
+    return diff_definitions(definition_of(get_version(code, old)), definition_of(get_version(code, new)))
 
 
 def not_in_force_reason(procedure: Procedure, today: date | None = None) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from app.auth.services import list_roles, list_units
 from app.calendar.workdays import LimitError, parse_limit
@@ -58,14 +58,52 @@ def level_label(level: str) -> str:
 
 @bp.get("/thu-tuc")
 def catalogue():
-    return render_template("procedures/list.html", procedures=published_procedures())
+    procedures = published_procedures()
+    flags = {p.code: services.not_in_force_reason(p) for p in procedures}
+    return render_template("procedures/list.html", procedures=procedures, not_in_force=flags)
 
 
 @bp.get("/thu-tuc/<code>")
 def detail(code: str):
     version = _published_version(code)
     return render_template("procedures/detail.html", procedure=version.procedure, version=version,
-                           steps=_steps(version))
+                           steps=_steps(version), not_in_force=services.not_in_force_reason(version.procedure))
+
+
+VERSION_STATUS = {"draft": ("Bản nháp", "muted"), "published": ("Đang áp dụng", "ok"),
+                  "retired": ("Ngừng áp dụng", "warn")}
+
+
+@bp.app_template_filter("version_status")
+def version_status(status: str) -> tuple[str, str]:
+    return VERSION_STATUS.get(status, (status, "muted"))
+
+
+@bp.get("/thu-tuc/<code>/phien-ban/<int:old>/so-sanh/<int:new>")
+@login_required("analyst", "admin")
+def version_diff(code: str, old: int, new: int):
+    """What changed between two versions, for the analyst who publishes the newer one."""
+    try:
+        changes = services.diff_versions(code, old, new)
+    except NotFound:
+        abort(404)
+    return render_template("procedures/diff.html", procedure=get_procedure(code), old=old, new=new, changes=changes)
+
+
+@bp.post("/thu-tuc/<code>/phien-ban/<int:number>/ngung")
+@login_required("analyst", "admin")
+def retire_version(code: str, number: int):
+    """Retire a published version: no new dossiers; running ones finish on it."""
+    try:
+        services.retire(current_user(), code, number)
+        flash(f"Đã ngừng áp dụng phiên bản {number}; hồ sơ đang chạy vẫn giải quyết tiếp theo phiên bản này.", "success")
+    except AppError as error:
+        flash(error.detail, "error")
+    return redirect(url_for("procedures.detail", code=code) if _has_published(code) else url_for("procedures.catalogue"))
+
+
+def _has_published(code: str) -> bool:
+    return get_procedure(code).published_version() is not None
 
 
 @bp.get("/thu-tuc/<code>/so-do.bpmn")
