@@ -8,7 +8,7 @@ both, and come back as aware datetimes.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine

@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
@@ -101,8 +101,6 @@ class _StatelessSpecConverter(BpmnWorkflowConverter):
 
 
 def _make_serializer() -> BpmnWorkflowSerializer:
-    from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG
-
     config = dict(DEFAULT_CONFIG)
     config[BpmnWorkflow] = _StatelessSpecConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

@@ -66,7 +66,7 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
     dossier.documents = [_document(d, now) for d in documents]
     session.add(dossier)
     workflow.record(dossier, "received", actor, now, channel=channel, due_at=dossier.due_at.isoformat())
-    workflow.save(dossier, workflow.start(dossier, actor, now), actor, now)
+    workflow.save(dossier, workflow.start(dossier), actor, now)
     session.commit()
     return dossier
 

@@ -57,7 +57,7 @@ def _engine_args(dossier: Dossier) -> tuple:
     return (version.id, hash(version.bpmn_xml)), definition_of(version).normalized_xml, version.process_id
 
 
-def start(dossier: Dossier, actor: User | None, now: datetime) -> DossierWorkflow:
+def start(dossier: Dossier) -> DossierWorkflow:
     return _guard(lambda: DossierWorkflow.start(*_engine_args(dossier), data={}))
 
 

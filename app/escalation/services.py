@@ -24,6 +24,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.db import session
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
+from app.dossiers.services import can_view as can_view_dossier
 from app.escalation.letter import render_letter
 from app.escalation.models import OPEN_STATES, Escalation
 from app.notifications.services import notify_citizen, notify_unit
@@ -136,8 +137,6 @@ def get(escalation_id: int) -> Escalation:
 
 
 def can_view(user: User, escalation: Escalation) -> bool:
-    from app.dossiers.services import can_view as can_view_dossier
-
     return escalation.responsible_unit_id == user.unit_id or can_view_dossier(user, escalation.dossier)
 
 

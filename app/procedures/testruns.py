@@ -47,7 +47,7 @@ def start(actor: User, code: str, number: int) -> Dossier:
     )
     session.add(dossier)
     workflow.record(dossier, "test_run_started", actor, now, version=number)
-    _save(dossier, workflow.start(dossier, actor, now), now)
+    _save(dossier, workflow.start(dossier), now)
     session.commit()
     return dossier
 

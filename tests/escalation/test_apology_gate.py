@@ -9,7 +9,6 @@ import pytest
 from app import clock
 from app.calendar.workdays import WorkCalendar
 
-from tests.escalation.conftest import APPLICANT
 
 BIRTH_CHECK = {"ho_ten_tre": "Trần Minh An", "ngay_sinh_tre": "2026-01-08", "gioi_tinh_tre": "nam",
                "noi_sinh": "Trạm y tế xã Tân Hòa", "dan_toc": "Kinh"}
