@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+import hashlib
+import json
 from typing import Any, Optional
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
@@ -51,8 +53,12 @@ class ProcedureVersion(Base):
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
     number: Mapped[int]
     status: Mapped[str] = mapped_column(String(16), default="draft")
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    forms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The diagram and its forms are read only when a page shows them or the
+    # process has not parsed this content yet: running a step needs ``digest``.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
+    #: SHA-256 of the diagram and forms: the key of the parsed-definition caches
+    digest: Mapped[str] = mapped_column(String(64))
     process_id: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
@@ -69,9 +75,19 @@ class ProcedureVersion(Base):
     #: the warnings of the check made when this diagram was saved (not stored)
     check_warnings: tuple = ()
 
+    def set_content(self, xml: str, forms: dict[str, Any]) -> None:
+        """Replace the diagram and forms (drafts only; see the listener below)."""
+        self.bpmn_xml, self.forms, self.digest = xml, forms, content_digest(xml, forms)
+
     def retire(self, actor: Optional[User], at: datetime) -> None:
         """Stop taking new dossiers; those running on this version go on."""
         self.status, self.retired_at, self.retired_by_id = "retired", at, actor.id if actor else None
+
+
+def content_digest(xml: str, forms: dict[str, Any]) -> str:
+    """A version's content fingerprint (also computed by migration 0004: keep them alike)."""
+    canonical_forms = json.dumps(forms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{xml}\0{canonical_forms}".encode()).hexdigest()
 
 
 @event.listens_for(ProcedureVersion, "before_update")
@@ -80,6 +96,6 @@ def _published_versions_are_immutable(_mapper, _connection, version: ProcedureVe
     state = inspect(version)
     if state.attrs.status.history.deleted == ["draft"] or version.status == "draft":
         return
-    for name in ("bpmn_xml", "forms", "process_id", "number"):
+    for name in ("bpmn_xml", "forms", "digest", "process_id", "number"):
         if state.attrs[name].history.has_changes():
             raise ValueError(f"procedure version {version.id} is {version.status}: '{name}' cannot change")

@@ -93,7 +93,7 @@ def update_draft(actor: User | None, code: str, number: int, bpmn_xml: bytes | s
 
 
 def _set_diagram(version: ProcedureVersion, xml: bytes, forms: dict[str, Any], report: "CheckReport") -> None:
-    version.bpmn_xml, version.forms = xml.decode("utf-8"), forms
+    version.set_content(xml.decode("utf-8"), forms)
     version.process_id = report.definition.process_id
     version.check_warnings = tuple(report.warnings)
 
@@ -304,7 +304,7 @@ _definitions_lock = threading.Lock()
 
 def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
     """The parsed definition of a version, read once per process."""
-    key = (version.id, hash(version.bpmn_xml))
+    key = (version.id, version.digest)
     definition = _definitions.get(key)
     if definition is None:
         definition = engine.compile_procedure(version.bpmn_xml.encode(), version.forms)
