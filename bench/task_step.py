@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import logging
 import statistics
 import sys
 import tempfile
@@ -157,6 +158,8 @@ def per_step(api: Api, dossiers: int, steps: int) -> dict[int, list[float]]:
 
 def serve(app) -> int:
     from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
 
     server = make_server("127.0.0.1", 0, app, threaded=False)
     threading.Thread(target=server.serve_forever, daemon=True).start()

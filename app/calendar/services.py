@@ -13,6 +13,7 @@ from app.core.errors import Invalid
 from app.db import session
 
 _cache: dict[tuple, WorkCalendar] = {}
+_OVERRIDES = select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).order_by(CalendarDay.day)
 _lock = threading.Lock()
 
 
@@ -22,8 +23,7 @@ def work_calendar() -> WorkCalendar:
     The override table is small, so it is read on every call; the calendar
     (and its per-year holiday tables) is rebuilt only when the rows change.
     """
-    rows = tuple(session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)
-                                 .order_by(CalendarDay.day)))
+    rows = tuple(session.execute(_OVERRIDES))
     office = (current_app.config["OFFICE_HOURS"], current_app.config["SAME_DAY_CUTOFF"])
     key = (rows, office)
     calendar = _cache.get(key)

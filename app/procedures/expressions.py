@@ -9,6 +9,7 @@ cannot import, call, or walk attributes (``__class__``…) to escape.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from typing import Any, Mapping
@@ -54,8 +55,13 @@ def to_python(text: str) -> str:
     return translate_juel(match.group("body")) if match else stripped
 
 
+@functools.lru_cache(maxsize=4096)
 def compile_expression(text: str) -> ast.Expression:
-    """Parse and check an expression; raise :class:`ExpressionError` if refused."""
+    """Parse and check an expression; raise :class:`ExpressionError` if refused.
+
+    Cached: a gateway's conditions are evaluated at every pass, and the tree
+    is only read.
+    """
     body = to_python(text)
     if not body:
         raise ExpressionError("điều kiện đang để trống")

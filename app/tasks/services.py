@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.auth.models import User
@@ -21,7 +21,7 @@ from app.tasks.models import Task
 
 #: Larger ids cannot be stored (and make the database driver fail), so no task has one.
 MAX_ID = 2**31 - 1
-CHANGED_MEANWHILE = "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại."
+CHANGED_MEANWHILE = workflow.CHANGED_MEANWHILE
 
 
 def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False) -> list[Task]:
@@ -37,13 +37,13 @@ def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False
     return list(session.scalars(query))
 
 
-#: what completing a task reads, loaded with the task in one query
-_WITH_DOSSIER = [joinedload(Task.dossier).options(
-    joinedload(Dossier.procedure_version), joinedload(Dossier.workflow), joinedload(Dossier.receiving_unit))]
+#: A task with what completing it reads, in one query built once (the hot path).
+_TASK = select(Task).where(Task.id == bindparam("task_id")).options(joinedload(Task.dossier).options(
+    joinedload(Dossier.procedure_version), joinedload(Dossier.workflow), joinedload(Dossier.receiving_unit)))
 
 
 def get(task_id: int) -> Task:
-    task = session.get(Task, task_id, options=_WITH_DOSSIER) if 0 < task_id <= MAX_ID else None
+    task = session.execute(_TASK, {"task_id": task_id}).scalar_one_or_none() if 0 < task_id <= MAX_ID else None
     if task is None or task.dossier.sandbox:  # test runs have their own endpoints
         raise NotFound(f"Không tìm thấy công việc số {task_id}.")
     return task
@@ -76,32 +76,41 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     if errors:
         raise Invalid("Biểu mẫu có trường chưa hợp lệ.",
                       [{"field": name, "message": message} for name, message in errors.items()])
-    # The lost optimistic lock can surface at any autoflush, not only at commit.
     try:
-        with session.no_autoflush:
-            _record_completion(actor, task, clean)
+        _record_completion(actor, task, clean)
         session.commit()
-    except (StaleDataError, IntegrityError):
+    except IntegrityError:
         session.rollback()
         raise Conflict(CHANGED_MEANWHILE) from None
+    except Exception:
+        session.rollback()  # a refused step leaves nothing half-written in the transaction
+        raise
     return task
 
 
+#: Closes a task unless already closed; the columns to set come with the parameters.
+_CLOSE = update(Task.__table__).where(Task.id == bindparam("task_id"), Task.state == "open")
+
+
 def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
-    """Advance the workflow and write the task, the dossier and the audit line (uncommitted)."""
+    """Advance the workflow and write the dossier, the task and the audit line (uncommitted)."""
     now, dossier = clock.now(), task.dossier
     run = workflow.load(dossier)
-    if task.engine_task_id not in {ready.engine_task_id for ready in run.ready_user_tasks()}:
+    was_ready = {ready.engine_task_id: ready.element_id for ready in run.ready_user_tasks()}
+    if was_ready.pop(task.engine_task_id, None) is None:
         raise Conflict(CHANGED_MEANWHILE)   # a concurrent completion committed after we read the task
     workflow.complete(run, task, clean)
-    task.state, task.completed_at, task.completed_by_id = "completed", now, actor.id
-    task.assignee_id, task.data = actor.id, clean
-    task.timeliness = timeliness.classify(task.due_at, now)
-    if dossier.status == "received":
-        dossier.status = "in_progress"
-    workflow.record(dossier, "task_completed", actor, now, task=task, element_id=task.element_id,
-                    name=task.name, timeliness=task.timeliness)
-    workflow.save(dossier, run, actor, now, step_data=clean)
+    done = {"state": "completed", "completed_at": now, "completed_by_id": actor.id, "assignee_id": actor.id,
+            "data": clean, "timeliness": timeliness.classify(task.due_at, now)}
+    started = {"status": "in_progress"} if dossier.status == "received" else {}
+    event = ("task_completed", task.id,
+             {"element_id": task.element_id, "name": task.name, "timeliness": done["timeliness"]})
+    workflow.save_step(dossier, run, was_ready, actor, now, started, [event], step_data=clean)
+    closed = session.execute(_CLOSE, {"task_id": task.id, **done})
+    if closed.rowcount != 1:
+        raise Conflict(CHANGED_MEANWHILE)
+    for name, value in done.items():
+        set_committed_value(task, name, value)
 
 
 def _blocked_message(dossier: Dossier) -> str:

@@ -8,7 +8,8 @@ from sqlalchemy import update
 
 from app import db
 from app.dossiers.models import Dossier
-from tests.api.conftest import at, complete, dossier, error_fields, iso, ok, open_steps, open_task, problem, receive
+from tests.api.conftest import (FIXTURES, at, complete, dossier, error_fields, iso, ok, open_steps, open_task, problem,
+                                receive)
 from tests.api.test_dossiers_api import KHAI_SINH_CHECK
 
 SIGN_YES = {"dong_y_khai_sinh": True, "y_kien_lanh_dao": "Đồng ý"}
@@ -208,3 +209,22 @@ def test_eight_officers_completing_one_task_at_once(app, api, demo):
     history = dossier(api, code)["history"]
     assert [e["kind"] for e in history].count("task_completed") == 1
     assert open_steps(api, code) == {"Task_ky_giay_khai_sinh"}
+
+
+def test_a_step_that_ends_the_process_withdraws_the_parallel_one(api, demo):
+    """A terminate end event finishes the dossier: the other branch's open task is cancelled,
+    not left in an inbox, and can no longer be completed."""
+    xml = (FIXTURES / "ket-thuc-som.bpmn").read_text(encoding="utf-8")
+    ok(api.post("/procedures", "phantich", json={"code": "ket-thuc-som", "name": "Kết thúc sớm",
+                                                  "legal_limit": "2d", "bpmn_xml": xml}), 201)
+    ok(api.post("/procedures/ket-thuc-som/versions/1/publish", "phantich"))
+    code = receive(api, "ket-thuc-som")["code"]
+    assert open_steps(api, code) == {"Task_xac_minh", "Task_y_kien"}
+    withdrawn = open_task(api, code, "Task_y_kien")["id"]
+
+    complete(api, code, "Task_xac_minh", "hotich.tanhoa", {})
+    finished = dossier(api, code)
+    assert finished["status"] == "ready_for_return" and finished["open_tasks"] == []
+    assert ok(api.get(f"/tasks/{withdrawn}", "lanhdao.tanhoa"))["state"] == "cancelled"
+    assert withdrawn not in {task["id"] for task in ok(api.get("/tasks", "lanhdao.tanhoa"))}
+    problem(api.post(f"/tasks/{withdrawn}/complete", "lanhdao.tanhoa", json={"data": {}}), 409)
