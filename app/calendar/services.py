@@ -13,7 +13,9 @@ from app.core.errors import Invalid
 from app.db import session
 
 _cache: dict[tuple, WorkCalendar] = {}
-_OVERRIDES = select(CalendarDay.day, CalendarDay.kind, CalendarDay.name).order_by(CalendarDay.day)
+#: read at every deadline computation: built once, on the table (no ORM bookkeeping)
+_DAYS = CalendarDay.__table__
+_OVERRIDES = select(_DAYS.c.day, _DAYS.c.kind, _DAYS.c.name).order_by(_DAYS.c.day)
 _lock = threading.Lock()
 
 

@@ -103,12 +103,14 @@ def save(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: dateti
     dossier.updated_at = now
 
 
-# The statements of the hot path are built once; the columns to set come with
-# the parameters (building a statement costs more than running it).
-_CLAIM = update(Dossier.__table__).where(Dossier.id == bindparam("dossier_id"),
-                                         Dossier.version == bindparam("seen_version"))
-_SAVE_STATE = update(WorkflowState.__table__).where(WorkflowState.dossier_id == bindparam("of_dossier"))
-_NEW_TASKS = insert(Task.__table__)
+# The statements of the hot path are built once, on the tables (plain SQL, no
+# ORM bookkeeping); the columns to set come with the parameters.  Building a
+# statement costs more than running it.
+DOSSIERS, STATES, TASKS = Dossier.__table__, WorkflowState.__table__, Task.__table__
+_CLAIM = update(DOSSIERS).where(DOSSIERS.c.id == bindparam("dossier_id"),
+                                DOSSIERS.c.version == bindparam("seen_version"))
+_SAVE_STATE = update(STATES).where(STATES.c.dossier_id == bindparam("of_dossier"))
+_NEW_TASKS = insert(TASKS)
 _NEW_EVENTS = insert(DossierEvent.__table__)
 
 
@@ -144,8 +146,8 @@ def _step_task_rows(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str,
     ready = {task.engine_task_id: task.element_id for task in run.ready_user_tasks()}
     gone = [engine_task_id for engine_task_id in was_ready if engine_task_id not in ready]
     if gone:
-        session.execute(update(Task.__table__).values(state="cancelled").where(
-            Task.dossier_id == dossier.id, Task.engine_task_id.in_(gone), Task.state == "open"))
+        session.execute(update(TASKS).values(state="cancelled").where(
+            TASKS.c.dossier_id == dossier.id, TASKS.c.engine_task_id.in_(gone), TASKS.c.state == "open"))
     definition = definition_of(dossier.procedure_version)
     new = {tid: element for tid, element in ready.items() if tid not in was_ready}
     rows = new_task_rows(definition, new, lambda elements: step_units(dossier, definition, elements), now)

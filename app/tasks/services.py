@@ -89,7 +89,8 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
 
 #: Closes a task unless already closed; the columns to set come with the parameters.
-_CLOSE = update(Task.__table__).where(Task.id == bindparam("task_id"), Task.state == "open")
+_TASKS = Task.__table__
+_CLOSE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.state == "open")
 
 
 def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
