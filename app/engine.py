@@ -56,7 +56,7 @@ class _SafeEnvironment(BasePythonScriptEngineEnvironment):
         return expressions.evaluate(expression, {**(external_context or {}), **context})
 
     def execute(self, script, context, external_context=None):
-        raise EngineError("script tasks are not supported")
+        raise EngineError("không chạy script trong quy trình (script task không được hỗ trợ)")
 
 
 _SCRIPT_ENGINE = PythonScriptEngine(environment=_SafeEnvironment())
@@ -211,7 +211,7 @@ class DossierWorkflow:
         """Complete a ready user task with validated form data and run on."""
         task = self._workflow.get_task_from_id(UUID(engine_task_id))
         if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
-            raise EngineError("the task is not ready", task.task_spec.bpmn_id)
+            raise EngineError("công việc này không còn chờ xử lý", task.task_spec.bpmn_id)
         task.data.update(data)
         self._run(task.run, task.task_spec.bpmn_id)
         self._advance()
@@ -267,8 +267,26 @@ class DossierWorkflow:
         except expressions.ExpressionError as error:
             raise EngineError(str(error), element_id) from None
         except SpiffWorkflowException as error:
-            failed = getattr(getattr(error, "task", None), "task_spec", None)
-            raise EngineError(str(error).split("\n")[0], getattr(failed, "bpmn_id", element_id)) from None
+            failed = getattr(getattr(error, "task", None), "task_spec", None) or getattr(error, "task_spec", None)
+            raise EngineError(_in_vietnamese(str(error).split("\n")[0]),
+                              getattr(failed, "bpmn_id", element_id)) from None
+
+
+#: The engine's own (English) messages that a diagram can provoke, as staff should read them.
+_ENGINE_MESSAGES = (
+    ("No conditions satisfied", "không nhánh nào ra khỏi cổng rẽ nhánh có điều kiện đúng với dữ liệu đã nhập, "
+                                "và cổng không có nhánh mặc định"),
+    ("Error evaluating expression", "không tính được điều kiện của nhánh"),
+    ("is not waiting for", "quy trình không chờ sự kiện này"),
+)
+
+
+def _in_vietnamese(message: str) -> str:
+    """The engine's message in Vietnamese; one we do not know is quoted as it is."""
+    for marker, text in _ENGINE_MESSAGES:
+        if marker in message:
+            return text
+    return f"bộ máy quy trình báo lỗi: “{message}”"
 
 
 def _prune(dct: dict, workflow: BpmnWorkflow) -> None:

@@ -94,3 +94,17 @@ def test_schema_invalid_bpmn_is_reported_with_a_line():
     with pytest.raises(engine.ProcedureError) as caught:
         engine.compile_procedure(xml.encode())
     assert caught.value.problems[0].line
+
+
+def test_a_gateway_with_no_true_branch_is_reported_in_vietnamese():
+    xml = ((ROOT / "tests/fixtures/loop.bpmn").read_text()
+           .replace(' default="Flow_done"', "")
+           .replace('targetRef="EndEvent_1"/>', 'targetRef="EndEvent_1"><bpmn:conditionExpression>'
+                    "${tiep_tuc == False}</bpmn:conditionExpression></bpmn:sequenceFlow>"))
+    definition = engine.compile_procedure(xml.encode())
+    run = engine.DossierWorkflow.start("no-true-branch", definition.normalized_xml, definition.process_id, data={})
+    (ready,) = run.ready_user_tasks()
+    with pytest.raises(engine.EngineError) as caught:
+        run.complete(ready.engine_task_id, {"tiep_tuc": None})
+    assert caught.value.element_id == "Gateway_lap"
+    assert str(caught.value).startswith("không nhánh nào ra khỏi cổng rẽ nhánh")
