@@ -257,7 +257,27 @@ def update_catalogue(code: str, changes: dict[str, Any]) -> Procedure:
 
     A shorter legal limit is refused while the version in use does not fit in it.
     """
-    procedure = get_procedure(code)
+    procedure = _apply_catalogue(get_procedure(code), changes)
+    session.commit()
+    return procedure
+
+
+def save_draft(actor: User | None, code: str, number: int, changes: dict[str, Any], bpmn_xml: bytes | str,
+               forms: dict[str, Any] | None = None) -> ProcedureVersion:
+    """The modeler's save over a draft: catalogue, then diagram, in one transaction.
+
+    The catalogue goes first (a longer legal limit may be what lets the diagram
+    pass); a refused diagram leaves the catalogue as it was.
+    """
+    try:
+        _apply_catalogue(get_procedure(code), changes)
+        return update_draft(actor, code, number, bpmn_xml, forms)
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _apply_catalogue(procedure: Procedure, changes: dict[str, Any]) -> Procedure:
     values = _check_catalogue({**_catalogue_of(procedure), **changes, "code": procedure.code})
     current = procedure.published_version() or procedure.latest_version()
     if current is not None and values["legal_limit"] != procedure.legal_limit:
@@ -267,7 +287,6 @@ def update_catalogue(code: str, changes: dict[str, Any]) -> Procedure:
                           field_errors({"legal_limit": f"Phiên bản {current.number}: {problems[0].message}."}))
     for name, value in values.items():
         setattr(procedure, name, value)
-    session.commit()
     return procedure
 
 

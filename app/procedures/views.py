@@ -244,11 +244,10 @@ def _exists(code: str) -> bool:
 @login_required(*AUTHORS)
 @json_answer
 def modeler_update(code: str, number: int):
-    """Save over a draft: the catalogue first (a longer legal limit may be what lets the
-    diagram pass), then the diagram; the code never changes."""
+    """Save over a draft, catalogue and diagram together; the code never changes."""
     catalogue, xml, forms = _posted()
-    services.update_catalogue(code, {key: value for key, value in catalogue.items() if key != "code"})
-    return jsonify(_version_answer(services.update_draft(current_user(), code, number, xml, forms)))
+    changes = {key: value for key, value in catalogue.items() if key != "code"}
+    return jsonify(_version_answer(services.save_draft(current_user(), code, number, changes, xml, forms)))
 
 
 @bp.post("/thu-tuc/<code>/phien-ban/<int:number>/cong-bo")

@@ -99,6 +99,14 @@ def test_saving_again_updates_the_draft_and_its_catalogue(analyst, new_diagram):
     assert post(analyst, saved["new_draft_url"], with_step(new_diagram)).json["version"] == 2
 
 
+def test_a_refused_diagram_leaves_the_catalogue_as_it_was(analyst, new_diagram):
+    saved = post(analyst, "/thu-tuc/soan/luu", with_step(new_diagram)).json
+    refused = post(analyst, saved["save_url"], with_step(new_diagram, role="khong-co"), name="Tên mới")
+    assert refused.status_code == 422
+    procedure = get_procedure(CATALOGUE["code"])
+    assert procedure.name == CATALOGUE["name"] and 'khong-co' not in procedure.latest_version().bpmn_xml
+
+
 def test_a_new_procedure_cannot_take_an_existing_code(analyst, new_diagram):
     refused = post(analyst, "/thu-tuc/soan/luu", with_step(new_diagram), code="dang-ky-khai-sinh")
     assert refused.status_code == 409 and refused.json["errors"][0]["field"] == "code"
