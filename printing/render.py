@@ -92,8 +92,8 @@ def render_html(form: str, data) -> str:
     spec = _spec(form, data)
     code = getattr(data, "dossier_code", "")
     return _engine().templates[spec.name].render(
-        form=data, spec=spec, barcode=_svg(codes.barcode_svg, code),
-        qr=_svg(codes.qr_svg, getattr(data, "lookup_url", "")))
+        form=data, spec=spec, barcode=_symbol(codes.barcode_img, code),
+        qr=_symbol(codes.qr_img, getattr(data, "lookup_url", "")))
 
 
 def render_pdf(form: str, data) -> bytes:
@@ -141,8 +141,8 @@ def _spec(form: str, data) -> FormSpec:
     return spec
 
 
-def _svg(make, content: str) -> Markup:
-    """Our own SVG markup for ``content``, or nothing when it cannot be encoded.
+def _symbol(make, content: str) -> Markup:
+    """Our own ``<img>`` markup of ``content``, or nothing when it cannot be encoded.
 
     A code with characters outside Code 128, or a URL too long for a QR code,
     leaves the symbol out rather than failing the whole form; the code is

@@ -64,11 +64,11 @@ def word_boxes(pdf: bytes, tmp_path: Path) -> list[tuple[float, float, str]]:
         r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', html)]
 
 
-def scanned_codes(pdf: bytes, tmp_path: Path) -> dict[str, str]:
-    """Symbols found by zbarimg on page 1 rasterised at 200 dpi: {type: data}."""
+def scanned_codes(pdf: bytes, tmp_path: Path, dpi: int = 200) -> dict[str, str]:
+    """Symbols found by zbarimg on page 1 rasterised at ``dpi``: {type: data}."""
     pdftoppm, zbarimg = need("pdftoppm"), need("zbarimg")
     pdf_path = _write(pdf, tmp_path)
-    subprocess.run([pdftoppm, "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", pdf_path,
+    subprocess.run([pdftoppm, "-r", str(dpi), "-png", "-f", "1", "-l", "1", "-singlefile", pdf_path,
                     tmp_path / "page"], check=True)
     out = subprocess.run([zbarimg, "--quiet", tmp_path / "page.png"], capture_output=True)
     found = {}

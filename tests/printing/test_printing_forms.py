@@ -129,12 +129,13 @@ def test_lookup_url_shape():
     assert lookup_url("https://x.vn", "A B/C", "s&t") == "https://x.vn/tra-cuu/A%20B%2FC?s=s%26t"
 
 
+@pytest.mark.parametrize("dpi", [150, 200, 300, 600])
 @pytest.mark.parametrize("code", ["H15.50.05.13-251231-9999", "000.00.12.H29-260101-0001",
-                                  "000.00.12.H29-260115-12345"])
-def test_other_codes_scan_too(code, tmp_path):
+                                  "000.00.12.H29-260115-12345", "000.00.12.H29-261231-9998"])
+def test_other_codes_scan_too_from_150_to_600_dpi(code, dpi, tmp_path):
     url = lookup_url("https://dichvucong.gov.vn", code, "S3cr3t-" + code[-4:])
     data = M.Receipt(**{**common(), "dossier_code": code, "lookup_url": url})
-    assert scanned_codes(render_pdf("receipt", data), tmp_path) == {"CODE-128": code, "QR-Code": url}
+    assert scanned_codes(render_pdf("receipt", data), tmp_path, dpi) == {"CODE-128": code, "QR-Code": url}
 
 
 def register(rows: int) -> M.Register:

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from readback import A5, flat, page_count, pdf_text, scanned_codes, word_boxes
 
-from printing import FORMS, models as M, render, render_pdf
+from printing import FORMS, codes, models as M, render, render_pdf
 from printing.fetcher import url_fetcher
 
 UTC = timezone.utc
@@ -84,18 +84,31 @@ def fetched(monkeypatch):
     return urls
 
 
+def _our_symbols(data) -> list[str]:
+    """The ``<img>`` elements of the form's barcode and QR, as codes.py makes them."""
+    if not getattr(data, "dossier_code", ""):
+        return []
+    return [codes.barcode_img(data.dossier_code), codes.qr_img(data.lookup_url)]
+
+
 @pytest.mark.parametrize("form", list(FORMS))
-def test_markup_in_any_field_prints_literally_and_fetches_nothing(form, fetched, tmp_path):
+def test_markup_in_any_field_prints_literally_and_fetches_only_our_symbols(form, fetched, tmp_path):
+    symbols = []
     for value in MARKUP:
-        pdf = render_pdf(form, _markup_data(form, value))
+        data = _markup_data(form, value)
+        symbols += re.findall(r'src="([^"]*)"', "".join(_our_symbols(data)))
+        pdf = render_pdf(form, data)
         text = flat(pdf_text(pdf, tmp_path))
         assert value in text or value.upper() in text, f"{value!r} not printed literally"
-    assert fetched == []
+    assert sorted(fetched) == sorted(symbols)
+    assert all(url.startswith("data:image/png;base64,") for url in fetched)
 
 
 def test_markup_is_escaped_in_the_html():
-    html = render.render_html("receipt", _markup_data("receipt", '<img src="file:///etc/passwd">'))
-    assert "<img" not in html and "<script" not in html
+    data = _markup_data("receipt", '<img src="file:///etc/passwd">')
+    html = render.render_html("receipt", data)
+    assert re.findall("<img[^>]*>", html) == _our_symbols(data)
+    assert "<script" not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
 
 
