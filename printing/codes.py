@@ -66,7 +66,7 @@ def barcode_img(code: str) -> str:
     modules = quiet + barcode.get("code128", code).build()[0] + quiet
     row = modules.encode("ascii").translate(_MODULE_SHADES)
     return (f'<img class="barcode" alt="" src="{_png_uri([row], BAR_PIXELS, 1)}" '
-            f'style="width:{len(modules) * MODULE_MM:.2f}mm;height:{BAR_HEIGHT_MM:g}mm">')
+            f'style="width:{len(modules) * MODULE_MM:.2f}mm;height:{BAR_HEIGHT_MM:g}mm"/>')
 
 
 @functools.lru_cache(maxsize=CACHED_SYMBOLS)
@@ -76,7 +76,7 @@ def qr_img(data: str) -> str:
     quiet, side = bytes(len(matrix) + 2 * QR_BORDER), bytes(QR_BORDER)
     rows = [quiet] * QR_BORDER + [side + row + side for row in matrix] + [quiet] * QR_BORDER
     rows = [row.translate(_MODULE_SHADES) for row in rows]
-    return f'<img class="qr" alt="" src="{_png_uri(rows, QR_PIXELS, QR_PIXELS)}">'
+    return f'<img class="qr" alt="" src="{_png_uri(rows, QR_PIXELS, QR_PIXELS)}"/>'
 
 
 def _png_uri(rows: list[bytes], x_scale: int, y_scale: int) -> str:

@@ -132,9 +132,12 @@ def test_sixty_documents_continue_on_more_pages_with_the_table_head_repeated(tmp
 
 
 def test_unprintable_characters_are_dropped(tmp_path):
-    name = "Nguyễn\x00 Thị\x07 Ánh\x1b Tuyết\ud800 😀"
+    """None of them can be in XML either: the templates are read as XHTML."""
+    name = "Nguyễn\x00 Thị\x07 Ánh\x1b Tuyết\ud800\ufffe\uffff 😀"
     pdf = render_pdf("receipt", M.Receipt(issuer=ISSUER, applicant=M.Applicant(name)))
     assert "Nguyễn Thị Ánh Tuyết" in flat(pdf_text(pdf, tmp_path))
+    pdf = render_pdf("refusal", M.Refusal(issuer=ISSUER, reason=f"Lý do:\n{name}"))
+    assert "Lý do:\nNguyễn Thị Ánh Tuyết" in pdf_text(pdf, tmp_path)
 
 
 def test_multi_line_reasons_keep_their_lines(tmp_path):
