@@ -42,6 +42,7 @@ _RENDER_LOCK = threading.Lock()
 #: non-characters U+FFFE/U+FFFF: they have no printable form, some break text
 #: shaping, and all but DEL cannot be in XML, so they are dropped.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAK = re.compile("\r\n?|\n")
 BASE_URL = STATIC_DIR.as_uri() + "/"
 
 
@@ -188,19 +189,24 @@ def _symbol(make, content: str) -> Markup:
 
 
 def _printable(value):
-    """Jinja ``finalize``: None prints as nothing, unprintable characters are dropped."""
+    """Jinja ``finalize``: None prints as nothing, unprintable characters are dropped.
+
+    Line breaks become spaces: values print inside ``white-space: pre-line``
+    blocks, where only the template's own newlines, and the ``lines`` filter,
+    may start a new line.
+    """
     if value is None:
         return ""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return _UNPRINTABLE.sub("", value)
+        return _LINE_BREAK.sub(" ", _UNPRINTABLE.sub("", value))
     return value
 
 
 def _lines(value):
-    """Text whose line breaks print as such (reasons, apology): escaped, joined by ``<br>``."""
+    """Text whose line breaks print as such (reasons, apology): escaped, joined by ``<br/>``."""
     if value is None or value == "":
         return value
-    return Markup("<br/>").join(escape(line) for line in _printable(str(value)).splitlines())
+    return Markup("<br/>").join(escape(line) for line in _UNPRINTABLE.sub("", str(value)).splitlines())
 
 
 def _pad2(value) -> str:

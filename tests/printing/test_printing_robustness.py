@@ -140,6 +140,16 @@ def test_unprintable_characters_are_dropped(tmp_path):
     assert "Lý do:\nNguyễn Thị Ánh Tuyết" in pdf_text(pdf, tmp_path)
 
 
+def test_line_breaks_print_as_spaces_outside_labelled_fields(tmp_path):
+    """Only labelled fields (and reasons) keep a value's line breaks; names in the masthead do not."""
+    data = M.Receipt(issuer=M.Issuer("UBND xã\nTân Lập", "Huyện\r\nLạc Sơn"),
+                     applicant=M.Applicant("Nguyễn Thị\nÁnh Tuyết", phone="0912\n345 678"), register_book="0\r1")
+    text = pdf_text(render_pdf("receipt", data), tmp_path)
+    for line in ["HUYỆN LẠC SƠN\n", "UBND XÃ TÂN LẬP", "Số điện thoại: 0912 345 678", "Quyển số: 0 1",
+                 "Tiếp nhận hồ sơ của: Nguyễn Thị\nÁnh Tuyết\n"]:
+        assert line in text
+
+
 def test_multi_line_reasons_keep_their_lines(tmp_path):
     pdf = render_pdf("refusal", M.Refusal(issuer=ISSUER, reason="Thứ nhất: thiếu tờ khai.\nThứ hai: sai thẩm quyền."))
     text = pdf_text(pdf, tmp_path)
