@@ -10,7 +10,9 @@ builds a new font configuration each time), and "bare_shared" through the
 package's pipeline (shared fonts and stylesheet), the floor of any render.
 
 The fast cases are measured round-robin (bare, receipt, control slip, bare,
-…) so that load from other processes on the machine hits them alike.
+…) so that load from other processes on the machine hits them alike.  For
+information, the other one-page forms (02, 03, 04, fee receipt, each of a new
+dossier) are measured afterwards, round-robin among themselves.
 
 Usage: ``.venv/bin/python bench/printing.py [--rounds N] [--register-runs N]``.
 The last line printed is one JSON object with the medians in milliseconds.
@@ -38,6 +40,9 @@ from printing.render import html_to_pdf  # noqa: E402
 TARGET_MS = 150
 TARGET_RATIO = 3
 ONE_LINE = "<p>Giấy tiếp nhận hồ sơ và hẹn trả kết quả</p>"
+#: The other one-page forms, measured for information: key → label.
+OTHER_FORMS = {"supplement": "form 02 supplement", "refusal": "form 03 refusal",
+               "apology": "form 04 apology", "fee-receipt": "fee receipt"}
 
 
 def _timed(render) -> float:
@@ -69,6 +74,12 @@ def new_dossiers(form):
     return make
 
 
+def sample_of_new_dossiers(name: str):
+    """A render of form ``name``'s sample under a new dossier code at every call."""
+    make = new_dossiers(samples.SAMPLES[name]())
+    return lambda: render_pdf(name, make())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
@@ -84,8 +95,10 @@ def main() -> None:
         "receipt_new_dossier": lambda: render_pdf("receipt", new_receipt()),
         "control_slip": lambda: render_pdf("control-slip", slip),
     }, args.rounds)
+    others = measure({name: sample_of_new_dossiers(name) for name in OTHER_FORMS}, args.rounds)
     slow = measure({"register": lambda: render_pdf("register", register)}, args.register_runs, warmup=1)
-    result = {f"{name}_ms_median": round(value, 1) for name, value in {**fast, **slow}.items()}
+    result = {f"{name.replace('-', '_')}_ms_median": round(value, 1)
+              for name, value in {**fast, **others, **slow}.items()}
 
     first_print = fast["receipt_new_dossier"]
     ratio = first_print / fast["bare"]
@@ -95,6 +108,8 @@ def main() -> None:
     print(f"form 01 receipt of a new dossier:        {first_print:7.1f} ms"
           f"  ({ratio:.1f}x bare; target <= {TARGET_MS} ms and <= {TARGET_RATIO}x)")
     print(f"form 05 control slip, 10 steps:          {fast['control_slip']:7.1f} ms")
+    for name in OTHER_FORMS:
+        print(f"{OTHER_FORMS[name] + ', new dossier:':40s} {others[name]:7.1f} ms")
     print(f"form 06 register, 500 rows:               {slow['register']:7.1f} ms")
     print(f"receipt within {TARGET_MS} ms: {'yes' if first_print <= TARGET_MS else 'NO'}; "
           f"within {TARGET_RATIO}x bare: {'yes' if ratio <= TARGET_RATIO else 'NO'}")
