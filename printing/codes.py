@@ -8,13 +8,14 @@ dossier code then takes ~92 mm, which fits beside the QR code on an A5 page.
 
 Why images and not SVG: WeasyPrint parses and draws SVG paths in pure
 Python, number by number, which cost ~15 % of a whole receipt; a small PNG
-is decoded and compressed again by Pillow, in C.  Each module is drawn several pixels
-wide (``BAR_PIXELS``, ``QR_PIXELS``) and printed without smoothing
-(``image-rendering: pixelated`` in forms.css): one pixel per module decodes
-badly once a rasteriser scales it by a non-integer factor (poppler smooths
-up-scaling below 4×), a few pixels per module let it down-scale instead,
-which behaves like the anti-aliased edges of a vector.  The images reach
-WeasyPrint as ``data:`` URIs made here, never from any text of the dossier.
+is decoded and compressed again by Pillow, in C.  Each module is drawn
+several pixels wide (``BAR_PIXELS``, ``QR_PIXELS``) and printed without
+smoothing (``image-rendering: pixelated`` in forms.css): one pixel per module
+decodes badly once a rasteriser scales it by a non-integer factor (poppler
+smooths up-scaling below 4×), a few pixels per module let it down-scale
+instead, which behaves like the anti-aliased edges of a vector.  The images
+reach WeasyPrint as ``data:`` URIs made here, never from any text of the
+dossier.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ QUIET_MODULES = 10
 #: fail below 300 dpi, 3 px always decode from 120 dpi up.
 BAR_PIXELS = 4
 QR_PIXELS = 3
+#: The QR quiet zone the standard asks for, in modules.
 QR_BORDER = 4
 #: A fixed QR mask pattern.  Any mask is valid; letting segno score all eight
 #: costs ~4 ms of pure Python per form for no gain in a printed QR.
