@@ -94,7 +94,7 @@ def _engine() -> _Engine:
 
 
 def render_html(form: str, data) -> str:
-    """The HTML of ``form`` filled with ``data`` (the form's dataclass)."""
+    """The XHTML of ``form`` filled with ``data`` (the form's dataclass)."""
     spec = _spec(form, data)
     code = getattr(data, "dossier_code", "")
     return _engine().templates[spec.name].render(
@@ -124,11 +124,12 @@ class _XHTML(HTML):
     templates write well-formed XHTML and every value in them is escaped with
     the characters XML cannot hold dropped (``_UNPRINTABLE``), so the C parser
     always reads them; a template that is not well-formed fails every test.
-    WeasyPrint takes no parsed tree, so this sets what ``HTML.__init__`` sets
-    (checked against WeasyPrint 66 and 70).
+    WeasyPrint takes no parsed tree, so this sets the five attributes that
+    ``HTML.__init__`` would set (the same in WeasyPrint 66 and 70) instead of
+    calling it.
     """
 
-    def __init__(self, markup: str) -> None:  # noqa: D107 - see the class
+    def __init__(self, markup: str) -> None:
         self.base_url = BASE_URL
         self.url_fetcher = url_fetcher
         self.media_type = "print"
