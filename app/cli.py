@@ -1,6 +1,7 @@
 """The ``flask`` commands: schema migrations, users, procedures and the demo."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -21,9 +22,34 @@ procedures_cli = AppGroup("procedures", help="Administrative procedures.")
 def _alembic(action, *args, **kwargs) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with current_app.extensions["db_engine"].begin() as connection:
-        config.attributes["connection"] = connection
-        action(config, *args, **kwargs)
+    with current_app.extensions["db_engine"].connect() as connection:
+        with _sqlite_foreign_keys_off(connection), connection.begin():
+            config.attributes["connection"] = connection
+            action(config, *args, **kwargs)
+            _check_foreign_keys(connection)
+
+
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite migrations alter a table by copying it and dropping the old one; with
+    foreign keys on, that drop would delete (ON DELETE CASCADE) or refuse to delete
+    the rows that refer to it. SQLite takes the switch only outside a transaction."""
+    raw = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection) -> None:
+    """Refuse (roll back) a SQLite migration that left a row pointing nowhere."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise click.ClickException(f"migration left broken references: {broken[:5]}")
 
 
 @db_cli.command("upgrade")

@@ -1,7 +1,7 @@
 """Every mapped class, imported in one place so the metadata is complete."""
 from app.auth.models import ApiToken, Role, Unit, User, user_roles  # noqa: F401
 from app.calendar.models import CalendarDay  # noqa: F401
-from app.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence, WorkflowState  # noqa: F401
+from app.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence  # noqa: F401
 from app.procedures.models import Procedure, ProcedureVersion  # noqa: F401
 from app.tasks.models import Task  # noqa: F401
 from app.escalation.models import Escalation  # noqa: F401

@@ -36,3 +36,31 @@ def test_0004_gives_existing_versions_the_digest_the_model_computes(app):
         _alembic(command.upgrade, "head")
     version = session.get(ProcedureVersion, 1)
     assert version.digest == content_digest("<definitions>Hồ sơ</definitions>", forms)
+
+
+def test_0005_moves_engine_states_into_dossiers_and_back(app, api, demo):
+    from alembic import command
+    from sqlalchemy import select, text
+
+    from app.cli import _alembic
+    from app.db import session
+    from app.dossiers.models import Dossier
+    from tests.api.conftest import dossier, receive
+
+    code = receive(api, "dang-ky-khai-sinh")["code"]
+    state = session.scalar(select(Dossier.workflow_state).where(Dossier.code == code))
+    session.remove()
+    assert state and '"root"' in state
+    _alembic(command.downgrade, "0004")
+    try:
+        with app.extensions["db_engine"].connect() as connection:
+            kept = connection.execute(text("SELECT state FROM workflow_states")).scalars().all()
+        assert kept == [state]
+    finally:
+        _alembic(command.upgrade, "head")
+    assert session.scalar(select(Dossier.workflow_state).where(Dossier.code == code)) == state
+    session.remove()
+    # SQLite rebuilt the dossiers table on the way down: what refers to it is all still there
+    after = dossier(api, code)
+    assert [t["element_id"] for t in after["open_tasks"]] == ["Task_kiem_tra_ho_so"]
+    assert after["documents"] and [e["kind"] for e in after["history"]] == ["received"]

@@ -66,6 +66,10 @@ class Dossier(Base):
     #: set when a signed apology moved the appointment (allowed once)
     reappointed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: the engine's serialized state of the dossier's workflow; read only where
+    #: the workflow runs (lists of dossiers never load it), and written with the
+    #: version it belongs to
+    workflow_state: Mapped[Optional[str]] = mapped_column(Text, deferred=True)
     #: an analyst's test run of a procedure version: kept out of searches,
     #: inboxes, sweeps, registers and the public look-up, numbered apart
     sandbox: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -78,7 +82,6 @@ class Dossier(Base):
         back_populates="dossier", order_by="DossierDocument.id", cascade="all, delete-orphan")
     events: Mapped[list["DossierEvent"]] = relationship(
         back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
-    workflow: Mapped["WorkflowState"] = relationship(cascade="all, delete-orphan", uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -115,19 +118,6 @@ class DossierEvent(Base):
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[Optional[User]] = relationship()
-
-
-class WorkflowState(Base):
-    """The engine's serialized state of a dossier's workflow.
-
-    Kept out of the dossier row so that lists of dossiers never load it.
-    """
-
-    __tablename__ = "workflow_states"
-
-    dossier_id: Mapped[int] = mapped_column(
-        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
-    state: Mapped[str] = mapped_column(Text)
 
 
 class DossierSequence(Base):

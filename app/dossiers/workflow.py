@@ -26,7 +26,7 @@ from app.calendar.workdays import warning_time
 from app.core.errors import Conflict, Invalid
 from app.db import session
 from app.dossiers import timeliness
-from app.dossiers.models import Dossier, DossierEvent, WorkflowState
+from app.dossiers.models import Dossier, DossierEvent
 from app.engine import DossierWorkflow, EngineError
 from app.procedures.dialect import ProcedureDefinition
 from app.procedures.services import definition_of
@@ -71,7 +71,7 @@ def start(dossier: Dossier) -> DossierWorkflow:
 
 
 def load(dossier: Dossier) -> DossierWorkflow:
-    return DossierWorkflow.restore(*_engine_args(dossier), dossier.workflow.state)
+    return DossierWorkflow.restore(*_engine_args(dossier), dossier.workflow_state)
 
 
 def complete(run: DossierWorkflow, task: Task, data: dict[str, Any]) -> None:
@@ -93,10 +93,7 @@ def _guard(action):
 
 def save(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: datetime) -> None:
     """Persist the engine state and bring task rows and status in line with it (unit of work)."""
-    if dossier.workflow is None:
-        dossier.workflow = WorkflowState(state=run.serialize())
-    else:
-        dossier.workflow.state = run.serialize()
+    dossier.workflow_state = run.serialize()
     _sync_tasks(dossier, run, now)
     _update_status(dossier, run, actor, now, {})
     dossier.next_timer_at = _next_timer(run)
@@ -106,10 +103,9 @@ def save(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: dateti
 # The statements of the hot path are built once, on the tables (plain SQL, no
 # ORM bookkeeping); the columns to set come with the parameters.  Building a
 # statement costs more than running it.
-DOSSIERS, STATES, TASKS = Dossier.__table__, WorkflowState.__table__, Task.__table__
+DOSSIERS, TASKS = Dossier.__table__, Task.__table__
 _CLAIM = update(DOSSIERS).where(DOSSIERS.c.id == bindparam("dossier_id"),
                                 DOSSIERS.c.version == bindparam("seen_version"))
-_SAVE_STATE = update(STATES).where(STATES.c.dossier_id == bindparam("of_dossier"))
 _NEW_TASKS = insert(TASKS)
 _NEW_EVENTS = insert(DossierEvent.__table__)
 
@@ -129,17 +125,14 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
     what was written, without being flushed again.
     """
     moved, moved_events = status_change(dossier, run, now, step_data)
-    values = {**changes, **moved, "next_timer_at": _next_timer(run), "updated_at": now,
-              "version": dossier.version + 1}
+    values = {**changes, **moved, "workflow_state": run.serialize(), "next_timer_at": _next_timer(run),
+              "updated_at": now, "version": dossier.version + 1}
     claimed = session.execute(_CLAIM, {"dossier_id": dossier.id, "seen_version": dossier.version, **values})
     if claimed.rowcount != 1:
         raise Conflict(CHANGED_MEANWHILE)
-    state = run.serialize()
-    session.execute(_SAVE_STATE, {"of_dossier": dossier.id, "state": state})
     _step_task_rows(dossier, run, was_ready, now)
     _insert_events(dossier, actor, now, events + [(kind, None, detail) for kind, detail in moved_events])
     _mirror(dossier, values)
-    _mirror(dossier.workflow, {"state": state})
 
 
 def _step_task_rows(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str], now: datetime) -> None:

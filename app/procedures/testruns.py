@@ -23,7 +23,7 @@ from app.calendar.services import due_at
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.db import session
 from app.dossiers import services as dossiers, timeliness, workflow
-from app.dossiers.models import Dossier, DossierEvent, WorkflowState
+from app.dossiers.models import Dossier, DossierEvent
 from app.engine import DossierWorkflow
 from app.procedures.dialect import ProcedureDefinition
 from app.procedures.models import ProcedureVersion
@@ -105,7 +105,6 @@ def discard_runs_of(version: ProcedureVersion) -> None:
 def _delete(dossier: Dossier) -> None:
     session.execute(delete(DossierEvent).where(DossierEvent.dossier_id == dossier.id))
     session.execute(delete(Task).where(Task.dossier_id == dossier.id))
-    session.execute(delete(WorkflowState).where(WorkflowState.dossier_id == dossier.id))
     session.expire(dossier)
     session.delete(dossier)
 
@@ -121,11 +120,7 @@ def step_form(dossier: Dossier, task: Task) -> list[forms.FormField]:
 def _save(dossier: Dossier, run: DossierWorkflow, now: datetime) -> None:
     """Like :func:`app.dossiers.workflow.save`, but with the analyst's unit as fallback
     and without supplements or timers: a test run only walks the diagram."""
-    state = run.serialize()
-    if dossier.workflow is None:
-        dossier.workflow = WorkflowState(state=state)
-    else:
-        dossier.workflow.state = state
+    dossier.workflow_state = run.serialize()
     definition = definition_of(dossier.procedure_version)
     workflow.sync_task_rows(dossier, run, definition, workflow.open_tasks(dossier), _units_for(dossier, definition), now)
     if run.is_completed:

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
@@ -39,7 +39,7 @@ def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False
 
 #: A task with what completing it reads, in one query built once (the hot path).
 _TASK = select(Task).where(Task.id == bindparam("task_id")).options(joinedload(Task.dossier).options(
-    joinedload(Dossier.procedure_version), joinedload(Dossier.workflow), joinedload(Dossier.receiving_unit)))
+    undefer(Dossier.workflow_state), joinedload(Dossier.procedure_version), joinedload(Dossier.receiving_unit)))
 
 
 def get(task_id: int) -> Task:
