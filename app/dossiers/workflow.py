@@ -118,11 +118,11 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
     ``was_ready`` holds the user tasks that were ready before the step, other
     than the one completed; their rows are the dossier's open ones.  The
     dossier's row is updated only if its ``version`` is still the one read,
-    else :class:`Conflict` (409): of two officers racing, one wins.  ``changes``
-    and ``events`` (kind, task id, detail) are the caller's own, joined with the status the workflow's
-    move implies; ``step_data``, the form just submitted, may say what a
-    supplement request is about.  The loaded objects are kept in line with
-    what was written, without being flushed again.
+    else :class:`Conflict` (409): of two officers racing, one wins.
+    ``changes`` and ``events`` (kind, task id, detail) are the caller's own,
+    joined with the status the workflow's move implies; ``step_data``, the
+    form just submitted, may say what a supplement request is about.  The
+    loaded dossier is kept in line with what was written (see :func:`mirror`).
     """
     moved, moved_events = status_change(dossier, run, now, step_data)
     values = {**changes, **moved, "workflow_state": run.serialize(), "next_timer_at": _next_timer(run),
@@ -132,7 +132,7 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
         raise Conflict(CHANGED_MEANWHILE)
     _step_task_rows(dossier, run, was_ready, now)
     _insert_events(dossier, actor, now, events + [(kind, None, detail) for kind, detail in moved_events])
-    _mirror(dossier, values)
+    mirror(dossier, values)
 
 
 def _step_task_rows(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str], now: datetime) -> None:
@@ -156,7 +156,7 @@ def _insert_events(dossier: Dossier, actor: User, at: datetime,
         for kind, task_id, detail in events])
 
 
-def _mirror(instance, values: dict[str, Any]) -> None:
+def mirror(instance, values: dict[str, Any]) -> None:
     """Show on a loaded object what an explicit statement wrote, as if just loaded:
     the rest of the request reads the truth, and the unit of work has nothing to flush."""
     for name, value in values.items():

@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.auth.models import User
@@ -110,8 +109,7 @@ def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
     closed = session.execute(_CLOSE, {"task_id": task.id, **done})
     if closed.rowcount != 1:
         raise Conflict(CHANGED_MEANWHILE)
-    for name, value in done.items():
-        set_committed_value(task, name, value)
+    workflow.mirror(task, done)
 
 
 def _blocked_message(dossier: Dossier) -> str:
