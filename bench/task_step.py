@@ -67,7 +67,9 @@ class EngineAlone:
         from SpiffWorkflow.bpmn.parser import BpmnParser
         from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
         from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+        from SpiffWorkflow.util.task import TaskState
 
+        self.ready = TaskState.READY
         parser = BpmnParser()
         parser.add_bpmn_str(PROCEDURE.read_bytes())
         workflow = BpmnWorkflow(parser.get_spec(PROCESS_ID))
@@ -83,11 +85,9 @@ class EngineAlone:
                 self.samples.append(elapsed)
 
     def _round(self) -> float:
-        from SpiffWorkflow.util.task import TaskState
-
         started = time.perf_counter()
         restored = self.serializer.deserialize_json(self.state)
-        (task,) = restored.get_tasks(state=TaskState.READY)
+        (task,) = restored.get_tasks(state=self.ready)
         task.data.update(FORM_DATA[task.task_spec.bpmn_id])
         task.run()
         restored.do_engine_steps()

@@ -95,7 +95,7 @@ def save(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: dateti
     """Persist the engine state and bring task rows and status in line with it (unit of work)."""
     dossier.workflow_state = run.serialize()
     _sync_tasks(dossier, run, now)
-    _update_status(dossier, run, actor, now, {})
+    _update_status(dossier, run, actor, now)
     dossier.next_timer_at = _next_timer(run)
     dossier.updated_at = now
 
@@ -221,9 +221,8 @@ def open_tasks(dossier: Dossier) -> list[Task]:
     return [row for row in rows if row.state == "open"]
 
 
-def _update_status(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: datetime,
-                   step_data: dict[str, Any]) -> None:
-    changes, events = status_change(dossier, run, now, step_data)
+def _update_status(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: datetime) -> None:
+    changes, events = status_change(dossier, run, now, {})
     for name, value in changes.items():
         setattr(dossier, name, value)
     for kind, detail in events:
