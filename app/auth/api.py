@@ -1,19 +1,23 @@
-"""REST API: tokens, units, roles and users (registered on app.core.api.api)."""
+"""REST API: tokens, units, roles and users ."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Blueprint, current_app, request
 
 from app.auth import services
 from app.auth.schemas import (
     RoleInSchema, RoleSchema, TokenRequestSchema, TokenSchema, UnitInSchema, UnitSchema, UserInSchema, UserSchema,
 )
-from app.core.api import api, authenticated, current_user, load_json
+from app.core.api import load_json
+from app.core.identity import current_user, require
 from app.core.errors import Forbidden, Unauthorized
 from app.core.openapi import operation
 from app.dossiers import printing
 
 
-@api.post("/auth/token")
+
+bp = Blueprint("auth", __name__)
+
+@bp.post("/auth/token")
 @operation(body=TokenRequestSchema, response=TokenSchema, errors=(401,))
 def issue_token():
     """Issue a bearer token for a username and password."""
@@ -25,24 +29,24 @@ def issue_token():
     return TokenSchema().dump({"token": token, "expires_at": expires_at})
 
 
-@api.get("/units")
-@authenticated("admin")
+@bp.get("/units")
+@require("admin")
 @operation(response=UnitSchema, many=True)
 def list_units():
     """All units of the administrative tree."""
     return UnitSchema(many=True).dump(services.list_units())
 
 
-@api.post("/units")
-@authenticated("admin")
+@bp.post("/units")
+@require("admin")
 @operation(body=UnitInSchema, response=UnitSchema, status=201, errors=(404, 409))
 def create_unit():
     """Create a unit under ``parent_code`` (or a root unit)."""
     return UnitSchema().dump(services.create_unit(**load_json(UnitInSchema()))), 201
 
 
-@api.get("/units/<code>/register")
-@authenticated()
+@bp.get("/units/<code>/register")
+@require()
 @operation(query=printing.PeriodSchema, media_type="application/pdf", errors=(404,))
 def unit_register(code: str):
     """The unit's dossier register (form 06, A4 landscape) for a range of days, as PDF.
@@ -55,32 +59,32 @@ def unit_register(code: str):
     return printing.register_response(unit, *printing.load_period(request.args))
 
 
-@api.get("/roles")
-@authenticated()
+@bp.get("/roles")
+@require()
 @operation(response=RoleSchema, many=True)
 def list_roles():
     """All roles a BPMN task or a user may name."""
     return RoleSchema(many=True).dump(services.list_roles())
 
 
-@api.post("/roles")
-@authenticated("admin")
+@bp.post("/roles")
+@require("admin")
 @operation(body=RoleInSchema, response=RoleSchema, status=201, errors=(409,))
 def create_role():
     """Add a role (e.g. ``civil_status_officer``)."""
     return RoleSchema().dump(services.create_role(**load_json(RoleInSchema()))), 201
 
 
-@api.post("/users")
-@authenticated("admin")
+@bp.post("/users")
+@require("admin")
 @operation(body=UserInSchema, response=UserSchema, status=201, errors=(404, 409))
 def create_user():
     """Create a user in a unit with roles."""
     return UserSchema().dump(services.create_user(**load_json(UserInSchema()))), 201
 
 
-@api.get("/users/<username>")
-@authenticated("admin")
+@bp.get("/users/<username>")
+@require("admin")
 @operation(response=UserSchema, errors=(404,))
 def get_user(username: str):
     """One user."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
+from app.auth.identity import end_session, start_session
 from app.auth.models import User
 from app.auth.services import authenticate
-from app.core.web import current_user
+from app.core.identity import current_user
 
 bp = Blueprint("auth", __name__)
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -38,8 +39,7 @@ def login():
     if request.method == "POST":
         user = authenticate(username, request.form.get("password", ""))
         if user is not None:
-            session.clear()
-            session["user_id"] = user.id
+            start_session(session, user)
             flash(f"Xin chào {user.full_name}.", "success")
             return redirect(_safe_next(request.args.get("next")) or home_url(user))
         return render_template("auth/login.html", username=username, error=BAD_LOGIN), 401
@@ -48,6 +48,6 @@ def login():
 
 @bp.post("/dang-xuat")
 def logout():
-    session.clear()
+    end_session(session)
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))

@@ -1,15 +1,21 @@
-"""REST API: deadlines and the administrator's calendar days (registered on app.core.api.api)."""
+"""REST API: deadlines and the administrator's calendar days ."""
 from __future__ import annotations
+
+from flask import Blueprint
 
 from app import clock
 from app.calendar import services
 from app.calendar.schemas import CalendarDayInSchema, CalendarDaySchema, DueQuerySchema, DueSchema
-from app.core.api import api, authenticated, load_json, load_query
+from app.core.api import load_json, load_query
+from app.core.identity import require
 from app.core.openapi import operation
 
 
-@api.get("/calendar/due")
-@authenticated()
+
+bp = Blueprint("calendar", __name__)
+
+@bp.get("/calendar/due")
+@require()
 @operation(query=DueQuerySchema, response=DueSchema)
 def due():
     """When a time limit started at ``start`` runs out, in working days or hours."""
@@ -18,8 +24,8 @@ def due():
     return DueSchema().dump({"start": start, "limit": query["limit"], "due_at": services.due_at(start, query["limit"])})
 
 
-@api.post("/calendar/days")
-@authenticated("admin")
+@bp.post("/calendar/days")
+@require("admin")
 @operation(body=CalendarDayInSchema, response=CalendarDaySchema, status=201)
 def set_day():
     """Declare a date a holiday or an official make-up working day (replaces an earlier entry)."""

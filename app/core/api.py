@@ -1,152 +1,44 @@
-"""The REST API v1 blueprint: authentication, role checks, request parsing,
-problem+json errors, and the schema parts every domain's ``schemas.py`` shares.
+"""The REST API v1: the ``/api/v1`` blueprint every domain's API nests in,
+request parsing, and the schema parts every domain's ``schemas.py`` shares.
 
-Domain modules add their routes to :data:`api` in their own ``api.py``.
+Each domain has its own blueprint in its ``api.py``; :func:`make_api` builds
+the parent for one application and nests them, so that their routes share
+the prefix and the checks of the URL text.
 """
 from __future__ import annotations
 
 import json
 import math
-from functools import wraps
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Iterable
 
-from flask import Blueprint, current_app, g, jsonify, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from flask import Blueprint, request
+from marshmallow import EXCLUDE, Schema, fields
 from marshmallow import validate as validators
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
 
 from app import clock
-from app.auth.models import User
-from app.auth.services import user_for_token
-from app.core.errors import AppError, Conflict, Forbidden, Invalid, Unauthorized
-from app.db import session
+from app.core.errors import Invalid
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
-PROBLEM_JSON = "application/problem+json"
+API_NAME, API_PREFIX = "api", "/api/v1"
 #: Deeper JSON than this is refused: no form or catalogue entry needs it.
 MAX_JSON_DEPTH = 32
 
 
-def problem_response(error: AppError, headers: dict[str, str] | None = None):
-    response = jsonify(error.to_problem())
-    response.status_code = error.status
-    response.content_type = PROBLEM_JSON
-    response.headers.update(headers or {})
-    if error.status == 401:
-        response.headers["WWW-Authenticate"] = "Bearer"
-    return response
+def make_api(children: Iterable[Blueprint]) -> Blueprint:
+    """The ``/api/v1`` blueprint of one application, with the domains' blueprints in it.
 
-
-@api.errorhandler(AppError)
-def _app_error(error: AppError):
-    return problem_response(error)
-
-
-@api.errorhandler(ValidationError)
-def _validation_error(error: ValidationError):
-    return problem_response(Invalid("Dữ liệu gửi lên chưa hợp lệ.", _flatten(error.messages)))
-
-
-@api.errorhandler(IntegrityError)
-@api.errorhandler(StaleDataError)
-def _concurrent_change(_error: Exception):
-    """A concurrent request took a unique key between our check and our insert,
-    or changed the dossier under us (its optimistic lock)."""
-    session.rollback()
-    return problem_response(Conflict("Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại và thử lại."))
-
-
-@api.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    problem = AppError(error.description or error.name)
-    problem.status, problem.title = error.code or 500, error.name
-    allow = dict(error.get_headers()).get("Allow")
-    return problem_response(problem, {"Allow": allow} if allow else None)
-
-
-@api.app_errorhandler(404)
-@api.app_errorhandler(405)
-@api.app_errorhandler(500)
-def _error_outside_views(error: HTTPException):
-    """Unknown URLs, wrong methods and crashes under /api/ answer problem+json too.
-
-    Handlers registered for these codes take precedence over handlers for a
-    class, so elsewhere the error is passed on to the application's general
-    HTTPException handler (the web UI's error pages), or left as it is.
+    Built anew per application: a blueprint that has been registered can take no
+    more children, and tests build several applications.
     """
-    if request.path.startswith("/api/"):
-        return _http_error(error)
-    general = current_app.error_handler_spec[None][None].get(HTTPException)
-    return general(error) if general else error
-
-
-def _flatten(messages, prefix: str = "") -> list[dict[str, str]]:
-    """marshmallow's nested messages as a flat list of {field, message};
-    a nested object's own error (``_schema``) is named after the object."""
-    flat = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix and key != "_schema" else prefix or str(key)
-            flat.extend(_flatten(value, name))
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        flat.append({"field": prefix or "_schema", "message": " ".join(messages)})
-    else:
-        for item in messages:
-            flat.extend(_flatten(item, prefix))
-    return flat
-
-
-# --------------------------------------------------------------------------- authentication
-
-
-def current_user() -> User:
-    return g.api_user
-
-
-def optional_user() -> User | None:
-    """The caller, or None when the request carries no Authorization header.
-
-    A header that is present but wrong is a 401, never an anonymous call.
-    """
-    header = request.headers.get("Authorization", "")
-    if not header:
-        return None
-    scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
-        raise Unauthorized("Token không hợp lệ hoặc đã hết hạn: đăng nhập lại để lấy token mới.")
-    return user
-
-
-def authenticated(*roles: str) -> Callable:
-    """Require a bearer token; with ``roles``, one of them too (else 403).
-
-    The roles are kept on the view as ``required_roles`` for the OpenAPI document.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            user = optional_user()
-            if user is None:
-                raise Unauthorized("Cần đăng nhập: gửi header Authorization: Bearer <token>.")
-            if roles and not user.has_role(*roles):
-                raise Forbidden(f"Cần một trong các vai trò: {', '.join(roles)}.")
-            g.api_user = user
-            return view(*args, **kwargs)
-
-        wrapper.required_roles = roles
-        return wrapper
-
-    return decorator
+    api = Blueprint(API_NAME, __name__, url_prefix=API_PREFIX)
+    api.before_request(_check_url_text)
+    for child in children:
+        api.register_blueprint(child)
+    return api
 
 
 # --------------------------------------------------------------------------- request parsing
 
 
-@api.before_request
 def _check_url_text():
     check_text(request.view_args or {}, "_path")
     check_text(request.args.to_dict(), "_query")

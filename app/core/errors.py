@@ -12,10 +12,11 @@ class AppError(Exception):
     status = 400
     title = "Bad Request"
 
-    def __init__(self, detail: str, errors: Any = None):
+    def __init__(self, detail: str, errors: Any = None, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.headers = headers or {}
 
     def to_problem(self) -> dict[str, Any]:
         problem = {
@@ -58,6 +59,25 @@ class Locked(AppError):
 
 
 class TooManyAttempts(AppError):
-    """429: too many wrong PINs; signing is locked for a while."""
+    """429: too many tries (wrong PINs, passwords, look-ups); ``retry_after`` seconds to wait."""
 
     status, title = 429, "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after: int | None = None):
+        super().__init__(detail, headers={"Retry-After": str(max(int(retry_after), 1))} if retry_after else None)
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested messages as a flat list of {field, message};
+    a nested object's own error (``_schema``) is named after the object."""
+    flat = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix and key != "_schema" else prefix or str(key)
+            flat.extend(flatten_messages(value, name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat.append({"field": prefix or "_schema", "message": " ".join(messages)})
+    else:
+        for item in messages:
+            flat.extend(flatten_messages(item, prefix))
+    return flat

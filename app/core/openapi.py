@@ -4,7 +4,7 @@ The document is generated, never written by hand, so it cannot drift from
 the code: the paths come from the URL map, each view's :func:`operation`
 names its marshmallow schemas (turned into JSON Schema by apispec's
 MarshmallowPlugin), its docstring gives the summary (first line) and the
-description, and :func:`app.core.api.authenticated` tells who may call it.
+description, and :func:`app.core.identity.require` tells who may call it.
 
 ``GET /api/v1/openapi.json`` serves the document; ``GET /api/docs`` (the
 :data:`docs` blueprint) serves Swagger UI from the npm assets under
@@ -22,8 +22,12 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 from marshmallow import Schema, fields
 
-from app.core.api import PROBLEM_JSON, api
+from app.core.api import API_NAME
+from app.core.handlers import PROBLEM_JSON
 
+#: the document, nested in /api/v1
+bp = Blueprint("openapi", __name__)
+#: the browsable page
 docs = Blueprint("api_docs", __name__)
 
 _PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -31,6 +35,7 @@ _STATUS_TEXT = {
     200: "OK", 201: "Đã tạo", 204: "Đã xóa", 401: "Chưa đăng nhập hoặc token sai", 403: "Không có quyền",
     404: "Không tìm thấy", 409: "Xung đột trạng thái", 422: "Dữ liệu không hợp lệ",
     413: "Nội dung gửi lên quá lớn", 423: "Hồ sơ đang bị khóa do quá hạn", 429: "Nhập sai quá nhiều lần, tạm khóa",
+    415: "Kiểu nội dung không được hỗ trợ (Content-Type)",
 }
 
 
@@ -73,7 +78,7 @@ class ProblemSchema(Schema):
         "description": "Lỗi theo trường ({field, message}) hoặc theo phần tử BPMN ({element_id, line, message})."})
 
 
-@api.get("/openapi.json")
+@bp.get("/openapi.json")
 def openapi_json():
     """The OpenAPI 3 document of this API."""
     if "openapi" not in current_app.extensions:
@@ -96,7 +101,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=ProblemSchema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint.startswith(f"{api.name}."):
+        if rule.endpoint.startswith(f"{API_NAME}."):
             view = app.view_functions[rule.endpoint]
             methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
             spec.path(path=_PATH_ARGUMENT.sub(r"{\g<name>}", rule.rule),
@@ -164,6 +169,7 @@ def _responses(declared: Operation, authenticated: bool) -> dict[str, Any]:
         errors |= {401, 403}
     if declared.body is not None or declared.query is not None:
         errors.add(422)
+    errors |= {413, 415} if declared.body is not None else set()  # app/core/bodies.py
     for status in sorted(errors):
         responses[str(status)] = {"description": _STATUS_TEXT[status],
                                   "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}

@@ -1,95 +1,40 @@
-"""Registration of the server-rendered web UI, and what its views share:
-the signed-in user, the role check, navigation, formatting filters, error
-pages and the npm assets served from ``node_modules``.
+"""What the server-rendered pages share: the navigation each module
+contributes, formatting filters, and the npm assets served from
+``node_modules``. Who is signed in comes from :mod:`app.core.identity`;
+errors become pages in :mod:`app.core.handlers`.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Iterable
 
-from flask import (Flask, Response, abort, redirect, render_template, request, send_from_directory, session,
-                   url_for)
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, abort, current_app, send_from_directory
 
 from app import clock
 from app.auth.models import User
 from app.core.errors import AppError
-from app.db import session as db_session
-from app.dossiers.services import STATUS_LABELS
-from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
+from app.core.identity import current_user
 
 NODE_MODULES = Path(__file__).parents[2] / "node_modules"
 VENDOR_PACKAGES = ("bpmn-js", "swagger-ui-dist")  # the modeler is bundled into static/vendor-build/
 SOON = timedelta(hours=24)
-API_PREFIX = "/api/"
-WEB_ERROR_CODES = (404, 405, 500)
-
-#: roles that neither process, lead nor oversee steps: no late steps of theirs to deal with
-NOT_HANDLING_STEPS = frozenset({"receptionist", "analyst"})
 
 
-def handles_steps(user: User) -> bool:
-    """Officers (of any specialty), leaders, supervisors and admins."""
-    return bool(user.role_codes - NOT_HANDLING_STEPS)
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the top navigation, contributed by the module that owns the page.
 
-
-#: endpoint, label, who sees it: roles (empty: every signed-in user) or a test of the user
-NAV = (
-    ("dossiers.reception", "Tiếp nhận hồ sơ", ("receptionist",)),
-    ("tasks.inbox", "Hộp công việc", ()),
-    ("escalation.index", "Trễ hạn", handles_steps),
-    ("dossiers.search", "Tra cứu hồ sơ", ()),
-    ("escalation.notifications", "Thông báo", ()),
-    ("procedures.modeler_new", "Soạn quy trình", ("analyst", "admin")),
-)
-PUBLIC_NAV = (("procedures.catalogue", "Thủ tục hành chính"),)
-
-ERROR_TITLES = {
-    400: "Yêu cầu không hợp lệ", 403: "Không có quyền truy cập", 404: "Không tìm thấy trang",
-    405: "Thao tác không được hỗ trợ", 409: "Xung đột dữ liệu", 413: "Tệp quá lớn", 422: "Dữ liệu chưa hợp lệ",
-    423: "Hồ sơ đang tạm dừng", 429: "Tạm khóa do thử quá nhiều lần", 500: "Lỗi hệ thống",
-}
-ERROR_DETAILS = {
-    400: "Yêu cầu gửi lên không hợp lệ.",
-    403: "Bạn không có quyền xem trang này hoặc thực hiện thao tác này.",
-    404: "Trang hoặc dữ liệu bạn tìm không tồn tại.",
-    405: "Thao tác này không được hỗ trợ tại địa chỉ này.",
-    413: "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.",
-    500: "Đã có lỗi xảy ra trong hệ thống. Vui lòng thử lại sau.",
-}
-CSRF_DETAIL = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."
-
-
-def current_user() -> User | None:
-    """The user signed in to this browser session, or None.
-
-    Not cached on ``g``: the session's identity map already answers repeated calls.
+    ``who``: roles (empty: every signed-in user), a test of the user, or
+    ``None`` for everybody, signed in or not. Items show in ``order``.
     """
-    user_id = session.get("user_id")
-    user = db_session.get(User, user_id) if user_id is not None else None
-    return user if user is not None and user.active else None
 
-
-def login_required(*roles: str) -> Callable:
-    """Sign-in required; with ``roles``, one of them too (else 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            user = current_user()
-            if user is None:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if roles and not user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+    endpoint: str
+    label: str
+    who: tuple[str, ...] | Callable[[User], bool] | None = ()
+    order: int = 50
 
 
 def errors_by_field(error: AppError) -> dict[str, str]:
@@ -105,37 +50,14 @@ def bpmn_response(xml: str) -> Response:
     return response
 
 
-def register_web(app: Flask) -> None:
-    """Register the web blueprints of every domain."""
-    from app.auth.views import bp as auth_bp
-    from app.dossiers.views import bp as dossiers_bp
-    from app.escalation.views import bp as escalation_bp
-    from app.procedures.views import bp as procedures_bp
-    from app.tasks.views import bp as tasks_bp
-
-    for blueprint in (auth_bp, dossiers_bp, tasks_bp, escalation_bp, procedures_bp):
-        app.register_blueprint(blueprint)
+def init_app(app: Flask, menu: Iterable[MenuItem]) -> None:
+    """Filters, globals and the navigation of the pages; the npm assets' route."""
+    app.extensions["menu"] = sorted(menu, key=lambda item: item.order)
     app.add_url_rule("/static/vendor/<path:filename>", "vendor", _vendor)
     app.context_processor(_template_context)
     app.jinja_env.filters.update(dt=format_datetime, money=format_money, limit=format_limit, field_id=field_id,
                                  duration=format_duration, age=format_age)
-    app.jinja_env.globals.update(due_state=due_state, STATUS_LABELS=STATUS_LABELS,
-                                 TIMELINESS_LABELS=TIMELINESS_LABELS)
-    _register_error_pages(app)
-
-
-def _register_error_pages(app: Flask) -> None:
-    """Vietnamese pages for the web; problem+json stays the answer under /api/.
-
-    Handlers for single codes win over handlers for a class, so the codes the
-    API registers for itself (404, 405, 500 outside its views) are taken over
-    here too, and answered as the API would for its paths.
-    """
-    app.register_error_handler(AppError, _app_error_page)
-    app.register_error_handler(CSRFError, _csrf_error_page)
-    app.register_error_handler(HTTPException, _http_error_page)
-    for code in WEB_ERROR_CODES:
-        app.register_error_handler(code, _http_error_page)
+    app.jinja_env.globals.update(due_state=due_state)
 
 
 def _vendor(filename: str):
@@ -146,7 +68,9 @@ def _vendor(filename: str):
     return send_from_directory(NODE_MODULES, filename, max_age=86400)
 
 
-def _sees(user: User | None, who: tuple[str, ...] | Callable[[User], bool]) -> bool:
+def _sees(user: User | None, who) -> bool:
+    if who is None:
+        return True
     if user is None:
         return False
     return who(user) if callable(who) else not who or user.has_role(*who)
@@ -154,38 +78,8 @@ def _sees(user: User | None, who: tuple[str, ...] | Callable[[User], bool]) -> b
 
 def _template_context() -> dict:
     user = current_user()
-    nav = [(endpoint, label) for endpoint, label, who in NAV if _sees(user, who)]
-    return {"current_user": user, "nav": nav + list(PUBLIC_NAV)}
-
-
-def _error_page(status: int, detail: str):
-    title = ERROR_TITLES.get(status, ERROR_TITLES[400])
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status
-
-
-def _app_error_page(error: AppError):
-    # The api blueprint's own handler answers errors raised in its views first.
-    return _error_page(error.status, error.detail)
-
-
-def _csrf_error_page(_error: CSRFError):
-    return _error_page(400, CSRF_DETAIL)
-
-
-def _http_error_page(error: HTTPException):
-    if request.path.startswith(API_PREFIX):
-        return _api_problem(error)
-    status = error.code or 500
-    return _error_page(status, ERROR_DETAILS.get(status, error.description or ""))
-
-
-def _api_problem(error: HTTPException):
-    from app.core.api import problem_response
-
-    problem = AppError(error.description or error.name)
-    problem.status, problem.title = error.code or 500, error.name
-    allow = dict(error.get_headers()).get("Allow")
-    return problem_response(problem, {"Allow": allow} if allow else None)
+    menu = current_app.extensions["menu"]
+    return {"current_user": user, "nav": [(item.endpoint, item.label) for item in menu if _sees(user, item.who)]}
 
 
 def format_datetime(moment: datetime | str | None) -> str:

@@ -1,12 +1,15 @@
 """REST API: reception, search, supplement, refusal, return and the public
-look-up of dossiers (registered on app.core.api.api)."""
+look-up of dossiers ."""
 from __future__ import annotations
+
+from flask import Blueprint
 
 from typing import Callable
 
 from marshmallow import Schema
 
-from app.core.api import api, authenticated, current_user, load_json, load_query, optional_user
+from app.core.api import load_json, load_query
+from app.core.identity import current_user, require
 from app.core.errors import Unauthorized
 from app.core.openapi import operation
 from app.dossiers import printing, services
@@ -17,7 +20,10 @@ from app.dossiers.schemas import (
 from app.tasks.schemas import TaskSchema
 
 
-@api.post("/dossiers")
+
+bp = Blueprint("dossiers", __name__)
+
+@bp.post("/dossiers")
 @operation(body=ReceiveSchema, response=ReceiptSchema, status=201, errors=(404,), optional_auth=True)
 def receive():
     """Receive a complete dossier: it gets its code, deadline and first steps.
@@ -26,7 +32,7 @@ def receive():
     own unit. Without a token only ``channel: "online"`` is accepted, and
     ``unit_code`` names the receiving unit.
     """
-    actor = optional_user()
+    actor = current_user()
     body = load_json(ReceiveSchema())
     if actor is None and body["channel"] != "online":
         raise Unauthorized("Hồ sơ nộp trực tiếp do công chức Một cửa tiếp nhận: cần đăng nhập.")
@@ -35,8 +41,8 @@ def receive():
     return ReceiptSchema().dump(dossier), 201
 
 
-@api.get("/dossiers")
-@authenticated()
+@bp.get("/dossiers")
+@require()
 @operation(query=DossierQuerySchema, response=DossierSummarySchema, many=True, errors=(404,))
 def search():
     """Dossiers the caller's unit received or has a step of (supervisors: all), newest first."""
@@ -46,24 +52,24 @@ def search():
     return DossierSummarySchema(many=True).dump(dossiers)
 
 
-@api.get("/dossiers/<code>")
-@authenticated()
+@bp.get("/dossiers/<code>")
+@require()
 @operation(response=DossierSchema, errors=(404,))
 def get_dossier(code: str):
     """A dossier with its applicant, documents, open tasks and history."""
     return DossierSchema().dump(services.get_for(current_user(), code))
 
 
-@api.get("/dossiers/<code>/tasks")
-@authenticated()
+@bp.get("/dossiers/<code>/tasks")
+@require()
 @operation(response=TaskSchema, many=True, errors=(404,))
 def dossier_tasks(code: str):
     """Every step of a dossier so far, open or done, with its timeliness."""
     return TaskSchema(many=True).dump(services.tasks_of(services.get_for(current_user(), code)))
 
 
-@api.get("/dossiers/<code>/forms/<form>")
-@authenticated()
+@bp.get("/dossiers/<code>/forms/<form>")
+@require()
 @operation(media_type="application/pdf", errors=(404, 409))
 def dossier_form(code: str, form: str):
     """A printed form of a dossier, as PDF (A5).
@@ -86,7 +92,7 @@ def _reception_action(path: str, schema: type[Schema], field: str, action: Calla
 
     view.__name__, view.__doc__ = path.replace("-", "_"), summary
     documented = operation(body=schema, response=DossierSchema, errors=(404, 409))(view)
-    api.post(f"/dossiers/<code>/{path}")(authenticated("receptionist")(documented))
+    bp.post(f"/dossiers/<code>/{path}")(require("receptionist")(documented))
 
 
 _reception_action("supplement-request", SupplementRequestSchema, "note", services.request_supplement,
@@ -97,7 +103,7 @@ _reception_action("refuse", RefuseSchema, "reason", services.refuse, "Refuse the
 _reception_action("return", ReturnSchema, "note", services.return_result, "Hand the result back to the citizen.")
 
 
-@api.get("/public/dossiers/<code>")
+@bp.get("/public/dossiers/<code>")
 @operation(query=PublicQuerySchema, response=PublicDossierSchema, errors=(404,))
 def public_lookup(code: str):
     """Where a dossier is, for the citizen holding its code and secret; no login.

@@ -15,14 +15,20 @@ from app import clock
 from app.auth.models import User
 from app.auth.services import field_errors
 from app.core.errors import AppError, Invalid
-from app.core.web import bpmn_response, current_user, errors_by_field, format_datetime, login_required
+from app.core.web import MenuItem, bpmn_response, errors_by_field, format_datetime
+from app.core.identity import current_user, require
 from app.dossiers import printing, services
 from app.dossiers.models import Dossier
+from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
 from app.procedures.models import Procedure
 from app.procedures.views import published_procedures
 from app.tasks.services import form_of
 
 bp = Blueprint("dossiers", __name__)
+bp.add_app_template_global(services.STATUS_LABELS, "STATUS_LABELS")
+bp.add_app_template_global(TIMELINESS_LABELS, "TIMELINESS_LABELS")
+MENU = (MenuItem("dossiers.reception", "Tiếp nhận hồ sơ", ("receptionist",), order=10),
+        MenuItem("dossiers.search", "Tra cứu hồ sơ", order=40))
 
 APPLICANT_FIELDS = ("full_name", "id_number", "phone", "email", "address")
 ROW_KEY = re.compile(r"^documents\[(\d+)\]\.(name|copies|received)$")
@@ -116,7 +122,7 @@ def _remap(item: dict[str, Any], positions: list[int]) -> dict[str, Any]:
 # --- reception ---------------------------------------------------------------------------------
 
 @bp.route("/tiep-nhan", methods=["GET", "POST"])
-@login_required("receptionist")
+@require("receptionist")
 def reception():
     procedures = published_procedures()
     code = request.values.get("procedure_code", "")
@@ -231,14 +237,14 @@ def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | 
 
 
 @bp.get("/ho-so/<code>")
-@login_required()
+@require()
 def detail(code: str):
     dossier = services.get_for(current_user(), code)
     return _detail_page(dossier, just_received=browser_session.pop(JUST_RECEIVED, None) == code)
 
 
 @bp.get("/ho-so/<code>/in/<form>")
-@login_required()
+@require()
 def print_form(code: str, form: str):
     """A form of the dossier as PDF, opened in the browser to print."""
     user = current_user()
@@ -246,7 +252,7 @@ def print_form(code: str, form: str):
 
 
 @bp.post("/ho-so/<code>/<action>")
-@login_required("receptionist")
+@require("receptionist")
 def act(code: str, action: str):
     if action not in ACTIONS:
         abort(404)
@@ -264,7 +270,7 @@ def act(code: str, action: str):
 
 
 @bp.get("/ho-so/<code>/so-do.bpmn")
-@login_required()
+@require()
 def diagram(code: str):
     dossier = services.get_for(current_user(), code)
     return bpmn_response(dossier.procedure_version.bpmn_xml)
@@ -273,7 +279,7 @@ def diagram(code: str):
 # --- the register of the user's unit -----------------------------------------------------------
 
 @bp.get("/don-vi/so-theo-doi")
-@login_required()
+@require()
 def unit_register():
     """Choose the days, then get the register (form 06) of one's own unit as PDF."""
     if not request.args:
@@ -293,7 +299,7 @@ def _register_page(values, error: Invalid | None = None):
 # --- search ------------------------------------------------------------------------------------
 
 @bp.get("/tra-cuu")
-@login_required()
+@require()
 def search():
     text = request.args.get("q", "").strip()
     status = request.args.get("status", "")

@@ -1,10 +1,11 @@
 """REST API: escalations of late steps, the apology letter and its signature,
-and running a deadline sweep (registered on app.core.api.api)."""
+and running a deadline sweep ."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Blueprint, Response, request
 
-from app.core.api import api, authenticated, current_user, load_json, load_query
+from app.core.api import load_json, load_query
+from app.core.identity import current_user, require
 from app.core.errors import Invalid
 from app.core.openapi import operation
 from app.escalation import services
@@ -17,8 +18,11 @@ MAX_SIGNED_PDF = 10 * 1024 * 1024
 _ONE, _MANY = EscalationSchema(), EscalationSchema(many=True)
 
 
-@api.get("/escalations")
-@authenticated()
+
+bp = Blueprint("escalation", __name__)
+
+@bp.get("/escalations")
+@require()
 @operation(query=EscalationQuerySchema, response=EscalationSchema, many=True)
 def list_escalations():
     """Escalations of the caller's unit (supervisors and admins: all), oldest first, with their age."""
@@ -26,15 +30,15 @@ def list_escalations():
     return _MANY.dump(services.search(current_user(), query["state"], query["limit"], query["offset"]))
 
 
-@api.get("/escalations/<int:escalation_id>")
-@authenticated()
+@bp.get("/escalations/<int:escalation_id>")
+@require()
 @operation(response=EscalationSchema, errors=(404,))
 def get_escalation(escalation_id: int):
     return _ONE.dump(services.get_for(current_user(), escalation_id))
 
 
-@api.post("/escalations/<int:escalation_id>/explanation")
-@authenticated()
+@bp.post("/escalations/<int:escalation_id>/explanation")
+@require()
 @operation(body=ExplanationSchema, response=EscalationSchema, errors=(404, 409))
 def explain(escalation_id: int):
     """The responsible unit's officer explains the delay and proposes a new appointment
@@ -43,8 +47,8 @@ def explain(escalation_id: int):
     return _ONE.dump(services.explain(current_user(), escalation_id, body["reason"], body["new_due_date"]))
 
 
-@api.get("/escalations/<int:escalation_id>/letter")
-@authenticated()
+@bp.get("/escalations/<int:escalation_id>/letter")
+@require()
 @operation(media_type="application/pdf", errors=(404, 409))
 def letter(escalation_id: int):
     """The apology letter (form 04) as PDF: as issued for signature, or as signed."""
@@ -53,8 +57,8 @@ def letter(escalation_id: int):
         "Content-Disposition": f'inline; filename="thu-xin-loi-{escalation.id}.pdf"'})
 
 
-@api.post("/escalations/<int:escalation_id>/signature")
-@authenticated()
+@bp.post("/escalations/<int:escalation_id>/signature")
+@require()
 @operation(body=PinSchema, response=EscalationSchema, multipart=True, errors=(404, 409, 429))
 def sign(escalation_id: int):
     """A leader of the responsible unit signs: either upload the letter signed elsewhere
@@ -70,8 +74,8 @@ def sign(escalation_id: int):
     return _ONE.dump(services.sign_with_pin(current_user(), escalation_id, body["pin"]))
 
 
-@api.post("/escalations/<int:escalation_id>/reject")
-@authenticated()
+@bp.post("/escalations/<int:escalation_id>/reject")
+@require()
 @operation(body=NoteSchema, response=EscalationSchema, errors=(404, 409))
 def reject(escalation_id: int):
     """A leader sends the explanation back to the officer, with a note."""
@@ -79,8 +83,8 @@ def reject(escalation_id: int):
     return _ONE.dump(services.reject(current_user(), escalation_id, body["note"]))
 
 
-@api.post("/escalations/<int:escalation_id>/decision")
-@authenticated()
+@bp.post("/escalations/<int:escalation_id>/decision")
+@require()
 @operation(body=DecisionSchema, response=EscalationSchema, errors=(404, 409))
 def decide(escalation_id: int):
     """Level 2: the head of the one-stop centre records the decision on a dossier late again."""
@@ -88,8 +92,8 @@ def decide(escalation_id: int):
     return _ONE.dump(services.decide(current_user(), escalation_id, body["decision"]))
 
 
-@api.post("/admin/scheduler/run")
-@authenticated("admin")
+@bp.post("/admin/scheduler/run")
+@require("admin")
 @operation(response=SweepSchema)
 def run_sweep():
     """Run one deadline sweep now: warn near deadlines, escalate late steps."""

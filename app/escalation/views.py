@@ -16,7 +16,8 @@ from app import clock
 from app.auth.models import User
 from app.auth.services import field_errors
 from app.core.errors import AppError, Forbidden, Invalid
-from app.core.web import current_user, errors_by_field, login_required
+from app.core.web import MenuItem, errors_by_field
+from app.core.identity import current_user, require
 from app.db import session
 from app.dossiers.models import Dossier
 from app.escalation import services
@@ -27,6 +28,17 @@ from app.tasks.models import Task
 from app.tasks.services import check_can_complete
 
 bp = Blueprint("escalation", __name__)
+#: roles that neither process, lead nor oversee steps: no late steps of theirs to deal with
+NOT_HANDLING_STEPS = frozenset({"receptionist", "analyst"})
+
+
+def handles_steps(user: User) -> bool:
+    """Officers (of any specialty), leaders, supervisors and admins."""
+    return bool(user.role_codes - NOT_HANDLING_STEPS)
+
+
+MENU = (MenuItem("escalation.index", "Trễ hạn", handles_steps, order=30),
+        MenuItem("escalation.notifications", "Thông báo", order=50))
 
 #: the step that moves an escalation on from each open state
 STEP_OF_STATE = {"awaiting_explanation": services.EXPLAIN, "awaiting_signature": services.SIGN,
@@ -64,7 +76,7 @@ def late_step(escalation: Escalation) -> Task:
 
 
 @bp.get("/tre-han")
-@login_required()
+@require()
 def index():
     """The escalations of the user's unit (supervisors: all), oldest first; leaders' letters to sign on top."""
     user = current_user()
@@ -121,13 +133,13 @@ def _page(escalation: Escalation, error: AppError | None = None, status: int = 2
 
 
 @bp.get("/tre-han/<int:escalation_id>")
-@login_required()
+@require()
 def detail(escalation_id: int):
     return _page(services.get_for(current_user(), escalation_id))
 
 
 @bp.get("/tre-han/<int:escalation_id>/thu-xin-loi.pdf")
-@login_required()
+@require()
 def letter(escalation_id: int):
     """The apology letter: as issued for signature, or as signed."""
     escalation = services.get_for(current_user(), escalation_id)
@@ -197,7 +209,7 @@ ACTIONS = {"giai-trinh": _explain, "ky-bang-pin": _sign_with_pin, "tai-len-thu-d
 
 
 @bp.post("/tre-han/<int:escalation_id>/<action>")
-@login_required()
+@require()
 def act(escalation_id: int, action: str):
     handle = ACTIONS.get(action) or abort(404)
     escalation = services.get_for(current_user(), escalation_id)
@@ -214,7 +226,7 @@ def act(escalation_id: int, action: str):
 
 
 @bp.get("/thong-bao")
-@login_required()
+@require()
 def notifications():
     """What the user and the user's unit were told, newest first."""
     items = for_user(current_user())

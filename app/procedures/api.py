@@ -1,12 +1,13 @@
-"""REST API: the procedure catalogue, BPMN upload and publication (registered on app.core.api.api)."""
+"""REST API: the procedure catalogue, BPMN upload and publication ."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Blueprint, request
 from marshmallow import Schema
 
-from app.core.api import api, authenticated, check_text, current_user, load_json, parse_json
+from app.core.api import check_text, load_json, parse_json
+from app.core.identity import current_user, require
 from app.core.errors import Invalid
 from app.core.openapi import operation
 from app.procedures import services, testruns
@@ -21,24 +22,27 @@ AUTHORS = ("analyst", "admin")
 JSON_PARTS = ("fee", "documents", "forms")
 
 
-@api.get("/procedures")
-@authenticated()
+
+bp = Blueprint("procedures", __name__)
+
+@bp.get("/procedures")
+@require()
 @operation(response=ProcedureSummarySchema, many=True)
 def list_procedures():
     """The catalogue, each with its published version (else its newest draft)."""
     return ProcedureSummarySchema(many=True).dump(services.list_procedures())
 
 
-@api.get("/procedures/<code>")
-@authenticated()
+@bp.get("/procedures/<code>")
+@require()
 @operation(response=ProcedureSchema, errors=(404,))
 def get_procedure(code: str):
     """A procedure with its versions, documents, fee and steps."""
     return ProcedureSchema().dump(services.get_procedure(code))
 
 
-@api.post("/procedures")
-@authenticated(*AUTHORS)
+@bp.post("/procedures")
+@require(*AUTHORS)
 @operation(body=ProcedureInSchema, response=SavedVersionSchema, status=201, errors=(413,), multipart=True)
 def create_procedure():
     """Upload a procedure's BPMN as a new draft version.
@@ -53,8 +57,8 @@ def create_procedure():
     return SavedVersionSchema().dump(version), 201
 
 
-@api.post("/procedures/check")
-@authenticated(*AUTHORS)
+@bp.post("/procedures/check")
+@require(*AUTHORS)
 @operation(body=CheckInSchema, response=CheckResultSchema, errors=(413,))
 def check_procedure():
     """Check a diagram without storing anything: errors and warnings, each on its element and line.
@@ -66,8 +70,8 @@ def check_procedure():
     return services.inspect_bpmn(body["bpmn_xml"].encode(), body["forms"], body["legal_limit"]).to_dict()
 
 
-@api.patch("/procedures/<code>")
-@authenticated(*AUTHORS)
+@bp.patch("/procedures/<code>")
+@require(*AUTHORS)
 @operation(body=CataloguePatchSchema, response=ProcedureSchema, errors=(404,))
 def update_procedure(code: str):
     """Change catalogue fields (name, field, level, legal limit, fee, documents, effective dates).
@@ -78,16 +82,16 @@ def update_procedure(code: str):
     return ProcedureSchema().dump(services.update_catalogue(code, load_json(CataloguePatchSchema())))
 
 
-@api.get("/procedures/<code>/versions")
-@authenticated()
+@bp.get("/procedures/<code>/versions")
+@require()
 @operation(response=VersionSchema, many=True, errors=(404,))
 def list_versions(code: str):
     """The versions of a procedure with their status, who created, published and retired each, and when."""
     return VersionSchema(many=True).dump(services.get_procedure(code).versions)
 
 
-@api.put("/procedures/<code>/versions/<int:number>")
-@authenticated(*AUTHORS)
+@bp.put("/procedures/<code>/versions/<int:number>")
+@require(*AUTHORS)
 @operation(body=DiagramInSchema, response=SavedVersionSchema, errors=(404, 409, 413), multipart=True)
 def update_version(code: str, number: int):
     """Replace a draft's diagram and forms, checked as on upload (409 once published or retired)."""
@@ -96,24 +100,24 @@ def update_version(code: str, number: int):
                                                            body["forms"]))
 
 
-@api.post("/procedures/<code>/versions/<int:number>/publish")
-@authenticated(*AUTHORS)
+@bp.post("/procedures/<code>/versions/<int:number>/publish")
+@require(*AUTHORS)
 @operation(response=VersionSchema, errors=(404, 409))
 def publish_version(code: str, number: int):
     """Publish a draft version: new dossiers start on it, the previous published version retires."""
     return VersionSchema().dump(services.publish(current_user(), code, number))
 
 
-@api.post("/procedures/<code>/versions/<int:number>/retire")
-@authenticated(*AUTHORS)
+@bp.post("/procedures/<code>/versions/<int:number>/retire")
+@require(*AUTHORS)
 @operation(response=VersionSchema, errors=(404, 409))
 def retire_version(code: str, number: int):
     """Retire the published version: it takes no new dossiers; dossiers running on it go on (409 unless published)."""
     return VersionSchema().dump(services.retire(current_user(), code, number))
 
 
-@api.get("/procedures/<code>/versions/<int:old>/diff/<int:new>")
-@authenticated()
+@bp.get("/procedures/<code>/versions/<int:old>/diff/<int:new>")
+@require()
 @operation(response=DiffSchema, errors=(404,))
 def diff_versions(code: str, old: int, new: int):
     """What changed from version ``old`` to version ``new``: elements added, removed and changed.
@@ -124,8 +128,8 @@ def diff_versions(code: str, old: int, new: int):
     return services.diff_versions(code, old, new)
 
 
-@api.post("/procedures/<code>/versions/<int:number>/test-runs")
-@authenticated(*AUTHORS)
+@bp.post("/procedures/<code>/versions/<int:number>/test-runs")
+@require(*AUTHORS)
 @operation(response=TestRunSchema, status=201, errors=(404,))
 def start_test_run(code: str, number: int):
     """Start a test run (sandbox dossier) on a draft or published version, received by the caller's unit.
@@ -136,16 +140,16 @@ def start_test_run(code: str, number: int):
     return TestRunSchema().dump(testruns.start(current_user(), code, number)), 201
 
 
-@api.get("/test-runs/<code>")
-@authenticated(*AUTHORS)
+@bp.get("/test-runs/<code>")
+@require(*AUTHORS)
 @operation(response=TestRunSchema, errors=(404,))
 def get_test_run(code: str):
     """A test run of the caller's: the path taken (done steps with data and timeliness) and the open steps."""
     return TestRunSchema().dump(testruns.get(current_user(), code))
 
 
-@api.post("/test-runs/<code>/tasks/<int:task_id>/complete")
-@authenticated(*AUTHORS)
+@bp.post("/test-runs/<code>/tasks/<int:task_id>/complete")
+@require(*AUTHORS)
 @operation(body=CompleteSchema, response=TestRunSchema, errors=(404, 409))
 def complete_test_step(code: str, task_id: int):
     """Complete any open step of one's own test run (no role check; the form is validated as usual)."""
@@ -154,8 +158,8 @@ def complete_test_step(code: str, task_id: int):
     return TestRunSchema().dump(task.dossier)
 
 
-@api.delete("/test-runs/<code>")
-@authenticated(*AUTHORS)
+@bp.delete("/test-runs/<code>")
+@require(*AUTHORS)
 @operation(status=204, errors=(404,))
 def delete_test_run(code: str):
     """Delete a test run with its steps and history."""

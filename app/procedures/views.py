@@ -13,13 +13,16 @@ from app.auth.services import list_roles, list_units
 from app.calendar.workdays import LimitError, parse_limit
 from app.core.errors import AppError, Conflict, Invalid, NotFound
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
-from app.core.web import bpmn_response, current_user, login_required
+from app.core.web import MenuItem, bpmn_response
+from app.core.identity import current_user, require
 from app.procedures import services, testruns
 from app.procedures.models import Procedure, ProcedureVersion
 from app.procedures.schemas import TestRunSchema
 from app.procedures.services import LEVELS, definition_of, get_procedure, list_procedures
 
 bp = Blueprint("procedures", __name__)
+MENU = (MenuItem("procedures.modeler_new", "Soạn quy trình", ("analyst", "admin"), order=60),
+        MenuItem("procedures.catalogue", "Thủ tục hành chính", None, order=90))
 
 LEVEL_LABELS = {"commune": "Cấp xã", "district": "Cấp huyện", "province": "Cấp tỉnh", "central": "Cấp trung ương"}
 UNIT_KIND_LABELS = {
@@ -80,7 +83,7 @@ def version_status(status: str) -> tuple[str, str]:
 
 
 @bp.get("/thu-tuc/<code>/phien-ban/<int:old>/so-sanh/<int:new>")
-@login_required("analyst", "admin")
+@require("analyst", "admin")
 def version_diff(code: str, old: int, new: int):
     """What changed between two versions, for the analyst who publishes the newer one."""
     try:
@@ -91,7 +94,7 @@ def version_diff(code: str, old: int, new: int):
 
 
 @bp.post("/thu-tuc/<code>/phien-ban/<int:number>/ngung")
-@login_required("analyst", "admin")
+@require("analyst", "admin")
 def retire_version(code: str, number: int):
     """Retire a published version: no new dossiers; running ones finish on it."""
     try:
@@ -158,19 +161,19 @@ def _editor(procedure: Procedure | None):
 
 
 @bp.get("/thu-tuc/soan")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 def modeler_new():
     return _editor(None)
 
 
 @bp.get("/thu-tuc/<code>/soan")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 def modeler_edit(code: str):
     return _editor(get_procedure(code))
 
 
 @bp.get("/thu-tuc/soan/vai-tro")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 def modeler_roles():
     """The role table, for the modeler's role dropdown."""
     return jsonify([{"code": role.code, "name": role.name} for role in list_roles()])
@@ -199,7 +202,7 @@ def _check_report(legal_limit: str, xml: str, forms: dict[str, Any]) -> dict[str
 
 
 @bp.post("/thu-tuc/soan/kiem-tra")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def modeler_check():
     """Check a diagram without storing it → ``{errors: [{element_id, line, message}], warnings: [..]}``."""
@@ -208,7 +211,7 @@ def modeler_check():
 
 
 @bp.post("/thu-tuc/soan/luu")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def modeler_save():
     """Store a new procedure with its first draft; an existing code is refused, so that a
@@ -222,7 +225,7 @@ def modeler_save():
 
 
 @bp.post("/thu-tuc/<code>/luu")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def modeler_new_draft(code: str):
     """Store the page as a new draft of an existing procedure (its latest version is not a draft)."""
@@ -241,7 +244,7 @@ def _exists(code: str) -> bool:
 
 
 @bp.post("/thu-tuc/<code>/phien-ban/<int:number>/luu")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def modeler_update(code: str, number: int):
     """Save over a draft, catalogue and diagram together; the code never changes."""
@@ -251,7 +254,7 @@ def modeler_update(code: str, number: int):
 
 
 @bp.post("/thu-tuc/<code>/phien-ban/<int:number>/cong-bo")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def modeler_publish(code: str, number: int):
     """Publish a draft: new dossiers start on it."""
@@ -282,14 +285,14 @@ def _run_answer(dossier) -> dict[str, Any]:
 
 
 @bp.post("/thu-tuc/<code>/phien-ban/<int:number>/chay-thu")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def test_run_start(code: str, number: int):
     return jsonify(_run_answer(testruns.start(current_user(), code, number))), 201
 
 
 @bp.post("/thu-tuc/chay-thu/<run>/buoc/<int:task_id>")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def test_run_step(run: str, task_id: int):
     """Complete an open step of one's test run with ``{data}``."""
@@ -299,7 +302,7 @@ def test_run_step(run: str, task_id: int):
 
 
 @bp.post("/thu-tuc/chay-thu/<run>/xoa")
-@login_required(*AUTHORS)
+@require(*AUTHORS)
 @json_answer
 def test_run_delete(run: str):
     testruns.remove(current_user(), run)

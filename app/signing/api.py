@@ -1,10 +1,13 @@
 """REST API: leaders' certificates and the trusted certification authorities."""
 from __future__ import annotations
 
+from flask import Blueprint
+
 from marshmallow import Schema, fields
 
 from app.auth.schemas import UserSchema
-from app.core.api import api, authenticated, load_json
+from app.core.api import load_json
+from app.core.identity import require
 from app.core.openapi import operation
 from app.signing import services
 
@@ -19,8 +22,11 @@ class TrustRootSchema(Schema):
     subject = fields.String()
 
 
-@api.put("/users/<username>/certificate")
-@authenticated("admin")
+
+bp = Blueprint("signing", __name__)
+
+@bp.put("/users/<username>/certificate")
+@require("admin")
 @operation(body=CertificateSchema, response=UserSchema, errors=(404,))
 def register_certificate(username: str):
     """Register the certificate a leader signs apology letters with."""
@@ -28,8 +34,8 @@ def register_certificate(username: str):
     return UserSchema().dump(services.register_certificate(username, body["certificate_pem"]))
 
 
-@api.post("/admin/trust-roots")
-@authenticated("admin")
+@bp.post("/admin/trust-roots")
+@require("admin")
 @operation(body=CertificateSchema, response=TrustRootSchema, status=201)
 def add_trust_root():
     """Trust a certification authority for signatures on apology letters."""

@@ -1,7 +1,10 @@
-"""REST API: officers' inboxes and completing tasks (registered on app.core.api.api)."""
+"""REST API: officers' inboxes and completing tasks ."""
 from __future__ import annotations
 
-from app.core.api import api, authenticated, current_user, load_json, load_query
+from flask import Blueprint
+
+from app.core.api import load_json, load_query
+from app.core.identity import current_user, require
 from app.core.errors import Forbidden
 from app.core.openapi import operation
 from app.dossiers.services import can_view
@@ -12,8 +15,11 @@ from app.tasks.schemas import CompleteSchema, TaskQuerySchema, TaskSchema
 _QUERY, _COMPLETE, _TASK, _TASKS = TaskQuerySchema(), CompleteSchema(), TaskSchema(), TaskSchema(many=True)
 
 
-@api.get("/tasks")
-@authenticated()
+
+bp = Blueprint("tasks", __name__)
+
+@bp.get("/tasks")
+@require()
 @operation(query=TaskQuerySchema, response=TaskSchema, many=True)
 def list_tasks():
     """Open tasks in the caller's unit, most urgent first: by default only the caller's roles (the inbox)."""
@@ -22,8 +28,8 @@ def list_tasks():
     return _TASKS.dump(tasks)
 
 
-@api.get("/tasks/<int:task_id>")
-@authenticated()
+@bp.get("/tasks/<int:task_id>")
+@require()
 @operation(response=TaskSchema, errors=(404,))
 def get_task(task_id: int):
     """One task, for staff who may see its dossier."""
@@ -33,8 +39,8 @@ def get_task(task_id: int):
     return _TASK.dump(task)
 
 
-@api.post("/tasks/<int:task_id>/complete")
-@authenticated()
+@bp.post("/tasks/<int:task_id>/complete")
+@require()
 @operation(body=CompleteSchema, response=TaskSchema, errors=(404, 409, 423))
 def complete_task(task_id: int):
     """Complete a task with its form data; the workflow moves on.

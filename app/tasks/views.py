@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from app.core.errors import AppError, Forbidden
-from app.core.web import current_user, errors_by_field, login_required
+from app.core.web import MenuItem, errors_by_field
+from app.core.identity import current_user, require
 from app.dossiers.services import can_view, tasks_of
 from app.escalation.models import Escalation
 from app.escalation.services import open_escalations_of, step_form
@@ -13,6 +14,7 @@ from app.tasks.forms import FormField
 from app.tasks.models import Task
 
 bp = Blueprint("tasks", __name__)
+MENU = (MenuItem("tasks.inbox", "Hộp công việc", order=20),)
 NOTE_WORDS = ("ý kiến", "ghi chú", "lý do", "nội dung", "mô tả", "nhận xét")
 LONG_TEXT = 255
 
@@ -28,7 +30,7 @@ def long_text(field: FormField) -> bool:
 
 
 @bp.get("/cong-viec")
-@login_required()
+@require()
 def inbox():
     tasks = services.inbox(current_user())
     return render_template("tasks/inbox.html", tasks=tasks, holding=_holding(tasks))
@@ -71,14 +73,14 @@ def _task_page(task: Task, error: AppError | None = None, status: int = 200):
 
 
 @bp.get("/cong-viec/<int:task_id>")
-@login_required()
+@require()
 def task(task_id: int):
     task = services.get(task_id)
     return _apology_step(task) if task.escalation_id else _task_page(task)
 
 
 @bp.post("/cong-viec/<int:task_id>")
-@login_required()
+@require()
 def complete(task_id: int):
     task = services.get(task_id)
     if task.escalation_id:

@@ -1,9 +1,12 @@
-"""REST API: moving the application clock on demo and test instances."""
+"""REST API for administrators: moving the application clock on demo and test instances."""
 from __future__ import annotations
+
+from flask import Blueprint
 
 from marshmallow import Schema
 
-from app.core.api import LocalDateTime, api, authenticated, load_json
+from app.core.api import LocalDateTime, load_json
+from app.core.identity import require
 from app.core.openapi import operation
 from app.core import timetravel
 
@@ -12,8 +15,11 @@ class ClockSchema(Schema):
     now = LocalDateTime(required=True)
 
 
-@api.post("/admin/clock")
-@authenticated("admin")
+
+bp = Blueprint("admin", __name__)
+
+@bp.post("/admin/clock")
+@require("admin")
 @operation(body=ClockSchema, response=ClockSchema, errors=(404,))
 def move_clock():
     """Move the application clock (only on instances started with CLOCK_TRAVEL=1; else 404).

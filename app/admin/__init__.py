@@ -1,0 +1,1 @@
+"""Administration: the pages and calls an administrator uses to run the instance."""
