@@ -150,7 +150,7 @@ def scheduler_run(interval: int | None) -> None:
     """Sweep deadlines for ever, every INTERVAL seconds (APScheduler is the ticker)."""
     from scheduler import run
 
-    run(current_app._get_current_object(), interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"])
+    run(current_app._get_current_object(), interval)
 
 
 @clock_cli.command("set")

@@ -12,7 +12,10 @@ from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+#: the default of the ``TIMEZONE`` setting (app/config.py); the only place it is spelled
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: the instance's zone, until the settings are configured the default one
+LOCAL_TZ = ZoneInfo(DEFAULT_TIMEZONE)
 
 #: returns the offset from real time in seconds; None on a normal instance
 _offset: Callable[[], float] | None = None
@@ -24,16 +27,22 @@ def use_offset(reader: Callable[[], float] | None) -> None:
     _offset = reader
 
 
+def use_zone(zone: ZoneInfo) -> None:
+    """Make ``zone`` the instance's zone (done once, by ``app.settings.configure``)."""
+    global LOCAL_TZ
+    LOCAL_TZ = zone
+
+
 def real_now() -> datetime:
     return datetime.now(LOCAL_TZ)
 
 
 def now() -> datetime:
-    """The current time, aware, in the server's zone (Asia/Ho_Chi_Minh)."""
+    """The current time, aware, in the instance's zone."""
     moment = real_now()
     return moment + timedelta(seconds=_offset()) if _offset is not None else moment
 
 
 def local(moment: datetime | None) -> datetime | None:
-    """``moment`` shown in the server's zone."""
+    """``moment`` shown in the instance's zone."""
     return moment.astimezone(LOCAL_TZ) if moment is not None else None

@@ -1,13 +1,216 @@
-"""Configuration read from the environment.
+"""Configuration, read from the environment once into a frozen :class:`Settings`.
 
 Everything has a default that runs the whole product on a laptop: an SQLite
-database and a generated secret key, both kept in ``instance/``.
+database and a generated secret key, both kept in ``instance/``.  Every value
+is checked here, at start-up, so that a wrong one stops the installer with a
+message naming the variable, instead of failing the first request, sweep or
+e-mail that needs it.
+
+Services read the settings through :mod:`app.settings` (no Flask needed);
+``app.config`` gets Flask's own keys, and the few the web layer, the core and
+the commands read there, from :func:`flask_config`.
 """
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Mapping, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from limits import parse_many
+
+from app.calendar.workdays import OfficeHours
+from app.clock import DEFAULT_TIMEZONE
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A setting the product cannot run with; the message names the variable, for the installer."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of an instance, typed and checked (README, "Installing for real")."""
+
+    secret_key: str
+    database_url: str
+    timezone: ZoneInfo
+    #: OFFICE_HOURS and SAME_DAY_CUTOFF
+    office_hours: OfficeHours
+    public_base_url: str
+    api_token_hours: int
+    #: browser sessions and login throttling (app/auth/policy.py); lifetimes on the real clock
+    session_idle_minutes: int
+    session_max_hours: int
+    login_account_limit: int
+    login_address_limit: int
+    clock_travel: bool
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    scheduler_interval_seconds: int
+    max_upload_bytes: int
+    session_cookie_secure: bool
+    session_cookie_samesite: str
+    #: reverse proxies in front whose X-Forwarded-For/-Proto are believed (app/core/headers.py)
+    trusted_proxies: int
+    #: where the public endpoints' counts live, and their limits per client address (app/core/limits.py)
+    ratelimit_storage_uri: str
+    rate_limit_lookup: str
+    rate_limit_submit: str
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read every setting once: the environment, with ``overrides`` (``create_app``'s, for tests) on top."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    source = _Source({**os.environ, **(overrides or {})})
+    return Settings(
+        secret_key=source.text("SECRET_KEY") or _instance_secret_key(instance_path),
+        database_url=source.text("DATABASE_URL", f"sqlite:///{instance_path / 'motcua.db'}"),
+        timezone=source.checked("TIMEZONE", DEFAULT_TIMEZONE, _zone),
+        office_hours=_office_hours(source),
+        public_base_url=source.checked("PUBLIC_BASE_URL", "http://localhost:5000", _web_address),
+        api_token_hours=source.number("API_TOKEN_HOURS", 12, minimum=1),
+        session_idle_minutes=source.number("SESSION_IDLE_MINUTES", 30, minimum=1),
+        session_max_hours=source.number("SESSION_MAX_HOURS", 12, minimum=1),
+        login_account_limit=source.number("LOGIN_ACCOUNT_LIMIT", 5, minimum=1),
+        login_address_limit=source.number("LOGIN_ADDRESS_LIMIT", 30, minimum=1),
+        clock_travel=source.flag("CLOCK_TRAVEL"),
+        smtp_host=source.text("SMTP_HOST"),
+        smtp_port=source.number("SMTP_PORT", 25, minimum=1, maximum=65535),
+        mail_from=source.text("MAIL_FROM", "motcua@localhost"),
+        scheduler_interval_seconds=source.number("SCHEDULER_INTERVAL_SECONDS", 60, minimum=1),
+        max_upload_bytes=source.number("MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1),
+        # Secure: the browser sends the cookie over HTTPS only (set it when served over HTTPS).
+        session_cookie_secure=source.flag("SESSION_COOKIE_SECURE"),
+        session_cookie_samesite=source.checked("SESSION_COOKIE_SAMESITE", "Lax", _same_site),
+        trusted_proxies=source.number("TRUSTED_PROXIES", 0),
+        ratelimit_storage_uri=source.checked("RATELIMIT_STORAGE_URI", "memory://", _limit_storage),
+        rate_limit_lookup=source.checked("RATE_LIMIT_LOOKUP", "20/minute", _rate_limit),
+        rate_limit_submit=source.checked("RATE_LIMIT_SUBMIT", "10/hour", _rate_limit),
+    )
+
+
+def flask_config(settings: Settings) -> dict[str, Any]:
+    """What ``app.config`` holds: Flask's and its extensions' keys, and those the web layer,
+    the core (which may not import :mod:`app.settings`) and the commands read there."""
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "MAX_CONTENT_LENGTH": settings.max_upload_bytes,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "SESSION_COOKIE_SAMESITE": settings.session_cookie_samesite,
+        "TRUSTED_PROXIES": settings.trusted_proxies,
+        "DATABASE_URL": settings.database_url,
+        "CLOCK_TRAVEL": settings.clock_travel,
+        "API_TOKEN_HOURS": settings.api_token_hours,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATE_LIMIT_LOOKUP": settings.rate_limit_lookup,
+        "RATE_LIMIT_SUBMIT": settings.rate_limit_submit,
+    }
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    """The Flask configuration of the environment alone (no overrides)."""
+    return flask_config(load_settings(instance_path))
+
+
+class _Source:
+    """The variables, read and checked one by one.  Overrides may already be typed
+    (``{"SMTP_PORT": 2525, "CLOCK_TRAVEL": True}``); the environment gives text."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = values
+
+    def text(self, name: str, default: str = "") -> str:
+        """The value, or ``default`` when unset or empty."""
+        return str(self.values.get(name) or default)
+
+    def checked(self, name: str, default: str, parse: Callable[[str], T]) -> T:
+        """``parse(value)``; its ValueError becomes a :class:`ConfigError` naming ``name``."""
+        value = self.values.get(name) or default
+        try:
+            return parse(value)
+        except ValueError as error:
+            raise ConfigError(f"{name} không hợp lệ ({value!r}): {error}") from None
+
+    def number(self, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+        return self.checked(name, str(default), lambda value: _whole_number(value, minimum, maximum))
+
+    def flag(self, name: str) -> bool:
+        """``1`` on, ``0`` or unset off; anything else is a mistake worth stopping for."""
+        return self.checked(name, "0", _flag)
+
+
+def _whole_number(value: Any, minimum: int, maximum: int | None) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise ValueError("cần một số nguyên không âm / a whole number is needed")
+    number = int(value)
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" đến {maximum}" if maximum is not None else " trở lên"
+        raise ValueError(f"cần từ {minimum}{upper} / out of range")
+    return number
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value) not in ("0", "1"):
+        raise ValueError("ghi 1 (bật) hoặc 0 (tắt) / use 1 or 0")
+    return value == "1"
+
+
+def _zone(value: Any) -> ZoneInfo:
+    if isinstance(value, ZoneInfo):
+        return value
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"cần tên múi giờ IANA như {DEFAULT_TIMEZONE} / not an IANA time zone") from None
+
+
+def _office_hours(source: _Source) -> OfficeHours:
+    """OFFICE_HOURS checked alone first (with a cut-off any office allows), so that
+    each mistake is reported under the variable that holds it."""
+    periods = source.checked("OFFICE_HOURS", "07:30-11:30,13:00-17:00", _periods)
+    return source.checked("SAME_DAY_CUTOFF", "15:00", lambda cutoff: OfficeHours.from_text(periods, cutoff))
+
+
+def _periods(text: str) -> str:
+    OfficeHours.from_text(text, "00:00")
+    return text
+
+
+def _web_address(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("cần địa chỉ đầy đủ như https://motcua.example.vn / an http(s) URL is needed")
+    return value
+
+
+def _same_site(value: str) -> str:
+    """Checked at start-up: a wrong value would fail every response."""
+    if value.title() not in ("Lax", "Strict", "None"):
+        raise ValueError("phải là Lax, Strict hoặc None")
+    return value.title()
+
+
+def _rate_limit(value: str) -> str:
+    """Flask-Limiter's notation, e.g. ``20/minute`` or ``10 per hour;100 per day``."""
+    parse_many(value)
+    return value
+
+
+def _limit_storage(value: str) -> str:
+    """``memory://`` (one process) or a Redis URL (several workers share the counts)."""
+    if urlsplit(value).scheme not in ("memory", "redis", "rediss", "redis+unix", "redis+sentinel"):
+        raise ValueError("dùng memory:// hoặc redis://máy:cổng/số / use memory:// or redis://")
+    return value
 
 
 def _instance_secret_key(instance_path: Path) -> str:
@@ -18,27 +221,3 @@ def _instance_secret_key(instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
-
-
-def load_config(instance_path: Path) -> dict:
-    """Build the Flask configuration from environment variables."""
-    instance_path.mkdir(parents=True, exist_ok=True)
-    default_db = f"sqlite:///{instance_path / 'motcua.db'}"
-    return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret_key(instance_path),
-        "DATABASE_URL": os.environ.get("DATABASE_URL", default_db),
-        "TIMEZONE": "Asia/Ho_Chi_Minh",
-        "OFFICE_HOURS": os.environ.get("OFFICE_HOURS", "07:30-11:30,13:00-17:00"),
-        "SAME_DAY_CUTOFF": os.environ.get("SAME_DAY_CUTOFF", "15:00"),
-        "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "12")),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000"),
-        "CLOCK_TRAVEL": os.environ.get("CLOCK_TRAVEL") == "1",
-        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
-        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
-        "MAIL_FROM": os.environ.get("MAIL_FROM", "motcua@localhost"),
-        "SCHEDULER_INTERVAL_SECONDS": int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60")),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
-        "WTF_CSRF_TIME_LIMIT": None,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-    }

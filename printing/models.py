@@ -5,7 +5,7 @@ nothing here knows about the database.  Every text field is printed escaped,
 so any string is safe.  Empty optional fields print as a dotted line to be
 filled in by hand, as on the paper forms.
 
-Datetimes should be aware; they are printed in Asia/Ho_Chi_Minh.  A naive
+Datetimes should be aware; they are printed in the zone given to ``render_pdf``.  A naive
 datetime is taken as already being local time (never an error).
 
 Shared pieces:

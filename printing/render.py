@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -20,7 +21,7 @@ from typing import Mapping
 from xml.etree import ElementTree
 
 import cssselect2
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -78,8 +79,8 @@ class _Engine:
             loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, auto_reload=False,
             undefined=StrictUndefined, finalize=_printable, trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(
-            date_time=formats.date_time, short_date=formats.short_date,
-            long_date=formats.long_date, money=words.format_amount, in_words=words.amount_in_words,
+            date_time=_in_zone(formats.date_time), short_date=_in_zone(formats.short_date),
+            long_date=_in_zone(formats.long_date), money=words.format_amount, in_words=words.amount_in_words,
             pad2=_pad2, lines=_lines)
         self.templates = {name: self.env.get_template(spec.template) for name, spec in FORMS.items()}
         self.font_config = FontConfiguration()
@@ -93,22 +94,24 @@ def _engine() -> _Engine:
     return _Engine()
 
 
-def render_html(form: str, data) -> str:
-    """The XHTML of ``form`` filled with ``data`` (the form's dataclass)."""
+def render_html(form: str, data, zone: tzinfo | None = None) -> str:
+    """The XHTML of ``form`` filled with ``data`` (the form's dataclass), times in ``zone``."""
     spec = _spec(form, data)
     code = getattr(data, "dossier_code", "")
     return _engine().templates[spec.name].render(
-        form=data, spec=spec, barcode=_symbol(codes.barcode_img, code),
+        form=data, spec=spec, zone=zone, barcode=_symbol(codes.barcode_img, code),
         qr=_symbol(codes.qr_img, getattr(data, "lookup_url", "")))
 
 
-def render_pdf(form: str, data) -> bytes:
+def render_pdf(form: str, data, zone: tzinfo | None = None) -> bytes:
     """The PDF of ``form`` (a key of :data:`FORMS`) filled with ``data``.
 
-    Raises ``KeyError`` for an unknown form and ``TypeError`` when ``data`` is
-    not that form's dataclass; any text inside ``data`` prints.
+    Aware datetimes print in ``zone`` (the application passes its own); without
+    one, each in its own zone.  Raises ``KeyError`` for an unknown form and
+    ``TypeError`` when ``data`` is not that form's dataclass; any text inside
+    ``data`` prints.
     """
-    return _write_pdf(_XHTML(render_html(form, data)))
+    return _write_pdf(_XHTML(render_html(form, data, zone)))
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -187,6 +190,11 @@ def _symbol(make, content: str) -> Markup:
     except Exception:  # noqa: BLE001 - any encoder failure means "no symbol"
         LOGGER.warning("cannot encode %r as %s", content, make.__name__, exc_info=True)
         return Markup("")
+
+
+def _in_zone(format_date):
+    """A date filter that prints in the zone the form is rendered for (``render_html``'s ``zone``)."""
+    return pass_context(lambda context, moment: format_date(moment, context["zone"]))
 
 
 def _printable(value):

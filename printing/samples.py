@@ -12,6 +12,8 @@ from . import models as M
 from .codes import lookup_url
 
 UTC = timezone.utc
+#: the zone the samples are given in, and printed in
+VIETNAM_TIME = timezone(timedelta(hours=7))
 CODE = "000.00.12.H29-260305-0042"
 BASE_URL = "https://dichvucong.hoabinh.gov.vn"
 SECRET = "Xk3p9QzT"
@@ -19,7 +21,7 @@ SECRET = "Xk3p9QzT"
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
     """A moment of March 2026 given in Vietnam time, stored as UTC like the app does."""
-    return datetime(2026, 3, day, hour, minute, tzinfo=UTC) - timedelta(hours=7)
+    return datetime(2026, 3, day, hour, minute, tzinfo=VIETNAM_TIME).astimezone(UTC)
 
 
 def issuer() -> M.Issuer:
@@ -115,7 +117,7 @@ def main(outdir: str) -> None:
     folder = Path(outdir)
     folder.mkdir(parents=True, exist_ok=True)
     for name, make in SAMPLES.items():
-        (folder / f"{name}.pdf").write_bytes(render_pdf(name, make()))
+        (folder / f"{name}.pdf").write_bytes(render_pdf(name, make(), VIETNAM_TIME))
         print(folder / f"{name}.pdf")
 
 

@@ -12,6 +12,8 @@ import logging
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from app.settings import get_settings
+
 log = logging.getLogger("motcua.scheduler")
 
 
@@ -30,9 +32,12 @@ def tick(app: Flask) -> str:
     return f"Đã nhắc {result.warned} việc sắp đến hạn, chuyển xử lý {result.escalated} việc quá hạn, gửi {sent} thư."
 
 
-def run(app: Flask, interval: int) -> None:
+def run(app: Flask, interval: int | None = None) -> None:
+    """Tick every ``interval`` seconds (default: the SCHEDULER_INTERVAL_SECONDS setting) until stopped."""
+    settings = get_settings()
+    interval = interval or settings.scheduler_interval_seconds
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    scheduler = BlockingScheduler(timezone="Asia/Ho_Chi_Minh")
+    scheduler = BlockingScheduler(timezone=settings.timezone)
     scheduler.add_job(lambda: log.info(tick(app)), "interval", seconds=interval, max_instances=1,
                       coalesce=True, id="deadline-sweep", name="quét hạn xử lý")
     log.info("Bộ lập lịch chạy mỗi %s giây. Ctrl+C để dừng.", interval)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.calendar.models import CalendarDay
-from app.calendar.workdays import OfficeHours, WorkCalendar, parse_limit
+from app.calendar.workdays import WorkCalendar, parse_limit
 from app.core.errors import Invalid
 from app.db import session
+from app.settings import get_settings
 
 _cache: dict[tuple, WorkCalendar] = {}
 #: read at every deadline computation: built once, on the table (no ORM bookkeeping)
@@ -23,15 +23,16 @@ def work_calendar() -> WorkCalendar:
     """The calendar with the administrator's overrides.
 
     The override table is small, so it is read on every call; the calendar
-    (and its per-year holiday tables) is rebuilt only when the rows change.
+    (and its per-year holiday tables) is rebuilt only when the rows, or the
+    settings it is built with, change.
     """
     rows = tuple(session.execute(_OVERRIDES))
-    office = (current_app.config["OFFICE_HOURS"], current_app.config["SAME_DAY_CUTOFF"])
-    key = (rows, office)
+    settings = get_settings()
+    key = (rows, settings.office_hours, settings.timezone)
     calendar = _cache.get(key)
     if calendar is None:
         calendar = WorkCalendar({day: (kind, name) for day, kind, name in rows},
-                                OfficeHours.from_text(*office))
+                                settings.office_hours, settings.timezone)
         with _lock:
             _cache.clear()
             _cache[key] = calendar

@@ -15,7 +15,8 @@ office closes on the N-th working day.  Same-day procedures ("0d") received
 after the afternoon cut-off are due the next working day.
 
 This module is pure: no Flask, no database.  The caller loads the overrides
-and office hours from configuration and passes them in.
+and office hours from configuration and passes them in; the zone, when not
+given, is the instance's (``app.clock``, itself pure).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from app import clock
+
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 MAKE_UP_WORKDAY_NAME = "Ngày làm việc bù"
@@ -193,14 +195,14 @@ class WorkCalendar:
         self,
         overrides: Mapping[date, tuple[str, str]] | None = None,
         office: OfficeHours = OfficeHours(),
-        tz: ZoneInfo = VIETNAM_TZ,
+        tz: ZoneInfo | None = None,
     ) -> None:
         self.overrides = dict(overrides or {})
         for day, (kind, _) in self.overrides.items():
             if kind not in (HOLIDAY, WORKDAY):
                 raise ValueError(f"override for {day} has kind {kind!r}: use 'holiday' or 'workday'")
         self.office = office
-        self.tz = tz
+        self.tz = tz or clock.LOCAL_TZ
         self._years: dict[int, dict[date, tuple[str, str]]] = {}
 
     def _package_days(self, year: int) -> dict[date, tuple[str, str]]:

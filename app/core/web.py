@@ -1,26 +1,24 @@
 """What the server-rendered pages share: the navigation each module
-contributes, formatting filters, and the npm assets served from
-``node_modules``. Who is signed in comes from :mod:`app.core.identity`;
+contributes, the formatting filters (written in :mod:`app.core.formats`), and
+the npm assets served from ``node_modules``. Who is signed in comes from :mod:`app.core.identity`;
 errors become pages in :mod:`app.core.handlers`.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
 from flask import Flask, Response, abort, current_app, send_from_directory
 
-from app import clock
 from app.auth.models import User
+from app.core.formats import (due_state, field_id, format_age, format_datetime, format_duration, format_limit,
+                              format_money)
 from app.core.errors import AppError
 from app.core.identity import current_user
 
 NODE_MODULES = Path(__file__).parents[2] / "node_modules"
 VENDOR_PACKAGES = ("bpmn-js", "swagger-ui-dist")  # the modeler is bundled into static/vendor-build/
-SOON = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -81,55 +79,3 @@ def _template_context() -> dict:
     menu = current_app.extensions["menu"]
     return {"current_user": user, "nav": [(item.endpoint, item.label) for item in menu if _sees(user, item.who)]}
 
-
-def format_datetime(moment: datetime | str | None) -> str:
-    """"dd/mm/yyyy HH:MM" in Asia/Ho_Chi_Minh (ISO text too, as audit details keep it); empty for None."""
-    if not moment:
-        return ""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return clock.local(moment).strftime("%d/%m/%Y %H:%M")
-
-
-def format_money(amount: int | None) -> str:
-    """Vietnamese style: 200.000 đ; "Miễn phí" for nothing."""
-    return f"{amount:,} đ".replace(",", ".") if amount else "Miễn phí"
-
-
-def format_limit(limit: str) -> str:
-    """A time limit as people say it: "3d" → "3 ngày làm việc", "0d" → "Trong ngày"."""
-    amount, unit = limit[:-1], limit[-1:]
-    if amount in ("0", ""):
-        return "Trong ngày"
-    return f"{amount.replace('.', ',')} {'ngày' if unit == 'd' else 'giờ'} làm việc"
-
-
-def format_duration(span: timedelta) -> str:
-    """A length of time as people say it: "45 phút", "5 giờ 10 phút", "2 ngày 3 giờ"."""
-    minutes = max(int(span.total_seconds() // 60), 0)
-    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
-    if days:
-        return f"{days} ngày" + (f" {hours} giờ" if hours else "")
-    if hours:
-        return f"{hours} giờ" + (f" {minutes} phút" if minutes else "")
-    return f"{minutes} phút"
-
-
-def format_age(moment: datetime) -> str:
-    """How long ago ``moment`` was, as :func:`format_duration` says it."""
-    return format_duration(clock.now() - moment)
-
-
-def field_id(name: str) -> str:
-    """A form field's name as an HTML id: ``documents[0].copies`` → ``documents-0-copies``."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
-
-
-def due_state(due_at: datetime | None) -> str | None:
-    """"late" past the deadline, "soon" within 24 hours, else None."""
-    if due_at is None:
-        return None
-    left = due_at - clock.now()
-    if left < timedelta(0):
-        return "late"
-    return "soon" if left <= SOON else None

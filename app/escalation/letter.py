@@ -1,10 +1,9 @@
 """The apology letter (form 04) for an escalation, as issued for signature."""
 from __future__ import annotations
 
-import printing
 from printing import models as M
 
-from app.dossiers import printing as dossier_forms
+from app.dossiers import forms_print
 from app.escalation.models import Escalation
 
 APOLOGY = ("{unit} thành thật xin lỗi Ông/Bà vì hồ sơ chưa được giải quyết đúng hạn đã hẹn "
@@ -16,9 +15,9 @@ def render_letter(escalation: Escalation) -> bytes:
     dossier = escalation.dossier
     unit = escalation.responsible_unit
     data = M.Apology(
-        **dossier_forms.common_fields(dossier, escalation.explained_at),
+        **forms_print.common_fields(dossier, escalation.explained_at),
         number=f"{escalation.id}/XL", received_at=dossier.received_at, due_at=escalation.old_due_at,
         new_due_at=escalation.new_due_at, reason=escalation.reason, apology=APOLOGY.format(unit=unit.name),
         responsible_unit=unit.name, signer=M.Person("", f"LÃNH ĐẠO {unit.name.upper()}"),
     )
-    return printing.render_pdf("apology", data)
+    return forms_print.render("apology", data)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -17,6 +16,7 @@ from app.auth.models import Unit, User
 from app.db import session
 from app.dossiers.models import Dossier
 from app.notifications.models import Notification
+from app.settings import get_settings
 
 BATCH = 100
 
@@ -51,25 +51,25 @@ def for_user(user: User, limit: int = 50) -> list[Notification]:
 
 def send_pending() -> int:
     """E-mail unsent notifications that have an address; returns how many went out."""
-    host = current_app.config.get("SMTP_HOST")
-    if not host:
+    settings = get_settings()
+    if not settings.smtp_host:
         return 0
     pending = list(session.scalars(select(Notification).where(Notification.sent_at.is_(None),
                                                               Notification.email.is_not(None))
                                    .order_by(Notification.created_at).limit(BATCH)))
     if not pending:
         return 0
-    with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         for notification in pending:
-            smtp.send_message(_email(notification))
+            smtp.send_message(_email(notification, settings.mail_from))
             notification.sent_at = clock.now()
     session.commit()
     return len(pending)
 
 
-def _email(notification: Notification) -> EmailMessage:
+def _email(notification: Notification, sender: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_FROM", "motcua@localhost")
+    message["From"] = sender
     message["To"] = notification.email
     message["Subject"] = notification.subject
     message.set_content(notification.body)

@@ -52,7 +52,6 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -76,7 +75,8 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from app import clock
+
 STAMP_FONT = "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"  # Debian fonts-liberation2
 STAMP_FONT_SIZE = 9
 SIGNATURE_FIELD = "ChuKyLanhDao"
@@ -209,7 +209,7 @@ def sign_pdf(
 
     The stamp goes on the last page, in ``stamp_box`` (x1, y1, x2, y2 in PDF
     points from the bottom-left) or by default the bottom-right corner.  It
-    shows name, title and time in Vietnam time, in an embedded TrueType font so
+    shows name, title and time in the instance's zone, in an embedded TrueType font so
     that the diacritics survive.  ``signed_at`` (aware) is also the claimed
     signing time (/M) that ``verify_signed_letter`` checks.  Raises WrongPin.
     """
@@ -229,7 +229,7 @@ def sign_pdf(
             sig_field_name=SIGNATURE_FIELD, on_page=-1, box=stamp_box or _bottom_right(writer),
         ),
     )
-    text = {"name": signer_name, "title": signer_title, "time": _vietnam_time(signed_at)}
+    text = {"name": signer_name, "title": signer_title, "time": _local_time(signed_at)}
     return asyncio.run(_sign_at(pdf_signer, writer, signed_at, text))
 
 
@@ -297,8 +297,17 @@ def _bottom_right(writer: IncrementalPdfFileWriter) -> tuple[int, int, int, int]
     return x2 - 300, y1 + 36, x2 - 36, y1 + 106
 
 
-def _vietnam_time(moment: datetime) -> str:
-    return moment.astimezone(VIETNAM).strftime("%H:%M:%S ngày %d/%m/%Y (GMT+7)")
+def _local_time(moment: datetime) -> str:
+    """``15:30:00 ngày 05/03/2025 (GMT+7)``: in the instance's zone, with its offset for readers elsewhere."""
+    local = clock.local(moment)
+    return f"{local:%H:%M:%S ngày %d/%m/%Y} ({_gmt(local)})"
+
+
+def _gmt(moment: datetime) -> str:
+    """The offset as people write it on papers: ``GMT+7``, ``GMT+5:30``, ``GMT-3``."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    return f"GMT{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 # --- verification -------------------------------------------------------------
@@ -369,7 +378,7 @@ def _only_signature(reader: PdfFileReader):
 def _signing_time(embedded) -> datetime:
     """Claimed signing time: CMS signing-time attribute, else /M (see module doc).
 
-    A /M without a time zone is read as Vietnam time, where our signers are.
+    A /M without a time zone is read in the instance's zone, where our signers are.
     """
     try:
         moment = embedded.self_reported_timestamp
@@ -377,7 +386,7 @@ def _signing_time(embedded) -> datetime:
         moment = None
     if moment is None:
         raise _rejected("invalid_signature", "Chữ ký số không ghi thời điểm ký.")
-    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.LOCAL_TZ)
 
 
 def _validate(embedded, trust_roots_pem: list[bytes], signing_time: datetime):

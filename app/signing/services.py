@@ -16,7 +16,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
-from flask import current_app
 from sqlalchemy import select
 
 from app import clock
@@ -24,6 +23,7 @@ from app.auth.models import Unit, User
 from app.auth.services import field_errors, get_user
 from app.core.errors import Conflict, Invalid, TooManyAttempts
 from app.db import session
+from app.settings import get_settings
 from app.signing.models import TrustRoot
 from app.signing.pdf import SignatureRejected, VerifiedSignature, WrongPin, sign_pdf, verify_signed_letter
 
@@ -77,7 +77,7 @@ def register_certificate(username: str, pem: str) -> User:
 
 
 def _server_key() -> Fernet:
-    secret = current_app.config["SECRET_KEY"].encode()
+    secret = get_settings().secret_key.encode()
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"motcua signing keys|" + secret).digest()))
 
 

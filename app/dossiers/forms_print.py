@@ -1,20 +1,21 @@
 """The printed forms of a dossier (01–05, fee receipt) and a unit's register (06).
 
 Turns database rows into the dataclasses of the standalone :mod:`printing`
-package and renders them.  Which forms a dossier has depends on what happened
-to it: the supplement request only once one was asked for, the refusal only
-once refused.  The apology (04) is the letter the escalation process issued
-(and, once signed, the signed PDF): it is served as kept, never re-rendered.
+package and renders them, from plain arguments and the settings: no Flask, so
+the same code serves the pages, the API, the escalation's letters and a plain
+test (the HTTP side, responses and query strings, is in :mod:`app.dossiers.downloads`).
+Which forms a dossier has depends on what happened to it: the supplement
+request only once one was asked for, the refusal only once refused.  The
+apology (04) is the letter the escalation process issued (and, once signed,
+the signed PDF): it is served as kept, never re-rendered.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Mapping
+from typing import Callable
 
-from flask import Response, current_app
-from marshmallow import ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -22,29 +23,25 @@ import printing
 from app import clock
 from app.auth.models import Unit, User
 from app.auth.services import field_errors
-from app.core.api import QuerySchema
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.web import format_limit
+from app.core.formats import format_limit
 from app.db import session
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.services import OVERSEERS, tasks_of
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
 from app.escalation.models import Escalation
+from app.settings import get_settings
 from app.tasks.models import Task
 from printing import models as M
 
 _PROVINCE_PREFIX = re.compile(r"^(?:(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?(?:tỉnh|thành phố|TP\.?)\s+",
                               re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 #: A register covers at most a year, and at most this many dossiers: a longer
 #: one would hold the renderer (and the HTTP worker) for more than a few seconds.
 MAX_REGISTER_DAYS = 366
 MAX_REGISTER_ROWS = 1000
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
-_DATE_ERRORS = {"required": "Chọn ngày.", "invalid": "Ngày viết dạng YYYY-MM-DD."}
-_IN_RANGE = validate.Range(FIRST_DAY, LAST_DAY, error="Ngày phải trong khoảng năm 1900 đến năm 2999.")
 
 
 # --- what every form of a dossier shares ------------------------------------------------------
@@ -72,7 +69,7 @@ def common_fields(dossier: Dossier, issued_at: datetime | None) -> dict:
     """Issuer, date, code (barcode), lookup URL (QR), applicant and procedure."""
     return dict(
         issuer=issuer_of(dossier.receiving_unit), issued_at=issued_at, dossier_code=dossier.code,
-        lookup_url=printing.lookup_url(current_app.config["PUBLIC_BASE_URL"], dossier.code, dossier.lookup_secret),
+        lookup_url=printing.lookup_url(get_settings().public_base_url, dossier.code, dossier.lookup_secret),
         applicant=M.Applicant(dossier.applicant_name, dossier.applicant_address, dossier.applicant_phone,
                               dossier.applicant_email, dossier.applicant_id_number),
         procedure_name=dossier.procedure.name)
@@ -102,10 +99,10 @@ def _receipt(dossier: Dossier, officer: User | None) -> M.Receipt:
 
 
 def _supplement(dossier: Dossier, officer: User | None) -> M.Supplement:
-    request = _last_event(dossier, "supplement_requested")
+    asked = _last_event(dossier, "supplement_requested")
     requirements = [item.strip() for item in re.split(r"[;\n]", dossier.supplement_note or "") if item.strip()]
-    return M.Supplement(**common_fields(dossier, request.at if request else None), requirements=requirements,
-                        officer=_signer(request, officer))
+    return M.Supplement(**common_fields(dossier, asked.at if asked else None), requirements=requirements,
+                        officer=_signer(asked, officer))
 
 
 def _refusal(dossier: Dossier, officer: User | None) -> M.Refusal:
@@ -196,41 +193,18 @@ def form_pdf(dossier: Dossier, form: str, officer: User | None) -> bytes:
         raise Conflict(spec.not_yet)
     if spec.stored is not None:
         return spec.stored(dossier)
-    return printing.render_pdf(form, spec.build(dossier, officer))
+    return render(form, spec.build(dossier, officer))
 
 
-def form_response(dossier: Dossier, form: str, officer: User | None) -> Response:
-    return pdf_response(form_pdf(dossier, form, officer), f"{dossier.code}-{form}")
+def render(form: str, data: M.DossierForm | M.Register) -> bytes:
+    """``form`` as PDF, its times in the instance's zone (every form of the application is printed here)."""
+    return printing.render_pdf(form, data, get_settings().timezone)
 
 
 # --- the register of a unit (form 06) ---------------------------------------------------------
 
-class PeriodSchema(QuerySchema):
-    """``from`` and ``to``, both days included."""
-
-    date_from = fields.Date(required=True, data_key="from", validate=_IN_RANGE,
-                            metadata={"description": "Từ ngày (YYYY-MM-DD)."}, error_messages=_DATE_ERRORS)
-    date_to = fields.Date(required=True, data_key="to", validate=_IN_RANGE,
-                          metadata={"description": "Đến ngày (YYYY-MM-DD), tính cả ngày này."},
-                          error_messages=_DATE_ERRORS)
-
-
-def load_period(args: Mapping[str, str]) -> tuple[date, date]:
-    """``from`` and ``to`` of a query string; 422 naming the one that is missing or wrong."""
-    try:
-        period = PeriodSchema().load({key: value for key, value in args.items() if value != ""})
-    except ValidationError as error:
-        messages = {key: " ".join(texts) for key, texts in error.messages.items()}
-        raise Invalid("Khoảng thời gian chưa hợp lệ.", field_errors(messages)) from None
-    return period["date_from"], period["date_to"]
-
-
 def can_print_register(user: User, unit: Unit) -> bool:
     return user.unit_id == unit.id or user.has_role(*OVERSEERS)
-
-
-def register_response(unit: Unit, date_from: date, date_to: date) -> Response:
-    return pdf_response(register_pdf(unit, date_from, date_to), f"{unit.code}-so-theo-doi-{date_from}-{date_to}")
 
 
 def register_pdf(unit: Unit, date_from: date, date_to: date) -> bytes:
@@ -249,7 +223,7 @@ def register_pdf(unit: Unit, date_from: date, date_to: date) -> bytes:
     dossiers = session.scalars(select(Dossier).options(selectinload(Dossier.procedure)).where(in_period)
                                .order_by(Dossier.received_at, Dossier.id))
     first_steps = _first_steps(in_period)
-    return printing.render_pdf("register", M.Register(
+    return render("register", M.Register(
         issuer=issuer_of(unit), issued_at=clock.now(), period_from=date_from, period_to=date_to,
         rows=[_register_row(dossier, first_steps.get(dossier.id)) for dossier in dossiers]))
 
@@ -273,14 +247,3 @@ def _register_row(dossier: Dossier, first_step: Task | None) -> M.RegisterRow:
         first_step.unit.name if first_step else "", dossier.received_at, dossier.due_at,
         first_step.ready_at if first_step else None, None if refused else dossier.finished_at, dossier.returned_at,
         "Từ chối" if refused else TIMELINESS_LABELS.get(dossier.timeliness, ""))
-
-
-# --- HTTP -------------------------------------------------------------------------------------
-
-def pdf_response(pdf: bytes, name: str) -> Response:
-    """A PDF shown in the browser, saved as ``<name>.pdf``; never cached, it holds personal data."""
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{_UNSAFE_FILENAME.sub("_", name)}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
