@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+#: The one answer to a change that lost a race (a unique key taken meanwhile, a
+#: version moved under the optimistic lock): the handlers and the services say the same.
+CHANGED_MEANWHILE = "Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại và thử lại."
+
 
 class AppError(Exception):
     status = 400

@@ -15,11 +15,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.core import identity
-from app.core.errors import AppError, Conflict, Invalid, flatten_messages
+from app.core.errors import CHANGED_MEANWHILE, AppError, Conflict, Invalid, flatten_messages
 from app.db import session
 
 PROBLEM_JSON = "application/problem+json"
-CHANGED_MEANWHILE = "Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại và thử lại."
 CSRF_DETAIL = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."
 
 TITLES = {

@@ -8,11 +8,12 @@ from typing import Callable
 
 from marshmallow import Schema
 
+from app.core import limits
 from app.core.api import load_json, load_query
 from app.core.identity import current_user, require
 from app.core.errors import Unauthorized
 from app.core.openapi import operation
-from app.dossiers import printing, services
+from app.dossiers import downloads, services
 from app.dossiers.schemas import (
     DossierQuerySchema, DossierSchema, DossierSummarySchema, PublicDossierSchema, PublicQuerySchema, ReceiptSchema,
     ReceiveSchema, RefuseSchema, ReturnSchema, SupplementRequestSchema, SupplementSchema,
@@ -24,13 +25,15 @@ from app.tasks.schemas import TaskSchema
 bp = Blueprint("dossiers", __name__)
 
 @bp.post("/dossiers")
-@operation(body=ReceiveSchema, response=ReceiptSchema, status=201, errors=(404,), optional_auth=True)
+@limits.public("RATE_LIMIT_SUBMIT")
+@operation(body=ReceiveSchema, response=ReceiptSchema, status=201, errors=(404, 429), optional_auth=True)
 def receive():
     """Receive a complete dossier: it gets its code, deadline and first steps.
 
     A receptionist receives at the counter (or keys in an online dossier) for their
     own unit. Without a token only ``channel: "online"`` is accepted, and
-    ``unit_code`` names the receiving unit.
+    ``unit_code`` names the receiving unit; such calls are limited per client
+    address (``RATE_LIMIT_SUBMIT``, by default 10 an hour): 429 with Retry-After.
     """
     actor = current_user()
     body = load_json(ReceiveSchema())
@@ -79,7 +82,7 @@ def dossier_form(code: str, form: str):
     dossier has no reason for yet is a 409.
     """
     user = current_user()
-    return printing.form_response(services.get_for(user, code), form, user)
+    return downloads.form_response(services.get_for(user, code), form, user)
 
 
 def _reception_action(path: str, schema: type[Schema], field: str, action: Callable, summary: str) -> None:
@@ -104,11 +107,14 @@ _reception_action("return", ReturnSchema, "note", services.return_result, "Hand 
 
 
 @bp.get("/public/dossiers/<code>")
-@operation(query=PublicQuerySchema, response=PublicDossierSchema, errors=(404,))
+@limits.public("RATE_LIMIT_LOOKUP")
+@operation(query=PublicQuerySchema, response=PublicDossierSchema, errors=(404, 429))
 def public_lookup(code: str):
     """Where a dossier is, for the citizen holding its code and secret; no login.
 
     Shows the status, the steps in progress, the appointment and the timeliness;
     of the applicant only a masked name. A wrong secret is a 404, like an unknown code.
+    Look-ups are limited per client address (``RATE_LIMIT_LOOKUP``, by default 20 a
+    minute), right or wrong: 429 with Retry-After.
     """
     return PublicDossierSchema().dump(services.lookup(code, load_query(PublicQuerySchema())["secret"]))

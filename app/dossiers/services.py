@@ -17,7 +17,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.db import session
 from app.dossiers import codes, workflow
 from app.dossiers.models import OPEN_STATUSES, Dossier, DossierDocument, DossierSequence
-from app.procedures.models import Procedure
+from app.procedures.models import Procedure, ProcedureVersion
 from app.procedures.services import definition_of, get_procedure, not_in_force_reason
 from app.tasks.models import Task
 
@@ -27,6 +27,13 @@ CHANNELS = ("counter", "online")
 SANDBOX_PREFIX = "THU"
 REAL = Dossier.sandbox.is_(False)
 OVERSEERS = ("supervisor", "admin")
+#: Crockford's base32: digits and capitals without I, L, O and U, so that a secret
+#: read off a receipt is typed without mixing up 1/I/L or 0/O
+SECRET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: 16 characters of 5 bits: 80 bits, out of reach of guessing even without the rate limit
+SECRET_LENGTH = 16
+#: what a person may type differently: the look-alikes, and the spaces or dashes of a grouped secret
+_AS_TYPED = str.maketrans("OIL", "011", " -")
 
 
 @dataclass
@@ -53,22 +60,30 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
     unit = actor.unit if actor is not None else _online_unit(unit_code)
     _check_reception(applicant, documents, channel, unit)
     now = clock.now()
-    dossier = Dossier(
-        code=_next_code(unit.agency_code, now.date()), procedure=procedure, procedure_version=version,
-        receiving_unit=unit, status="received", channel=channel,
+    dossier = new_dossier(
+        _next_code(unit.agency_code, now.date()), version, unit, actor, now, channel=channel,
         applicant_name=applicant.full_name.strip(), applicant_id_number=applicant.id_number.strip(),
         applicant_phone=applicant.phone.strip(), applicant_email=applicant.email.strip(),
-        applicant_address=applicant.address.strip(), received_at=now, clock_started_at=now,
-        due_at=due_at(now, procedure.legal_limit), lookup_secret=secrets.token_hex(4),
-        received_by=actor, updated_at=now,
+        applicant_address=applicant.address.strip(),
     )
     workflow.step_units(dossier, definition_of(version))
     dossier.documents = [_document(d, now) for d in documents]
     session.add(dossier)
     workflow.record(dossier, "received", actor, now, channel=channel, due_at=dossier.due_at.isoformat())
     workflow.save(dossier, workflow.start(dossier), actor, now)
-    session.commit()
+    workflow.commit()
     return dossier
+
+
+def new_dossier(code: str, version: ProcedureVersion, unit: Unit, actor: User | None, now: datetime,
+                **fields: Any) -> Dossier:
+    """A dossier just received (a real one or a test run): its legal deadline counted from
+    ``now`` and the secret a citizen looks it up with, made here only."""
+    procedure = version.procedure
+    return Dossier(code=code, procedure=procedure, procedure_version=version, receiving_unit=unit,
+                   status="received", received_at=now, clock_started_at=now,
+                   due_at=due_at(now, procedure.legal_limit), lookup_secret=new_lookup_secret(),
+                   received_by=actor, updated_at=now, **fields)
 
 
 def _version_taking_dossiers(procedure: Procedure):
@@ -133,12 +148,22 @@ def _next_code(agency_code: str, day: date) -> str:
     return codes.format_code(agency_code, day, number)
 
 
+def not_found(code: str) -> NotFound:
+    """The one answer for a dossier that does not exist, or that the caller may not know of."""
+    return NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+
+
 def get(code: str) -> Dossier:
     """A real dossier by code; test runs are not dossiers to anyone but their analyst."""
     dossier = session.scalar(select(Dossier).where(Dossier.code == code, REAL))
     if dossier is None:
-        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+        raise not_found(code)
     return dossier
+
+
+def new_lookup_secret() -> str:
+    """The look-up secret of a new dossier (dossiers from before keep their 8 hex digits, 32 bits)."""
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
 def lookup(code: str, secret: str) -> Dossier:
@@ -148,9 +173,14 @@ def lookup(code: str, secret: str) -> Dossier:
     codes, which are easy to guess, reveal nothing.
     """
     dossier = session.scalar(select(Dossier).where(Dossier.code == code, REAL))
-    if dossier is None or not secrets.compare_digest(dossier.lookup_secret.encode(), secret.encode()):
-        raise NotFound(f"Không tìm thấy hồ sơ '{code}'.")
+    if dossier is None or not secrets.compare_digest(_as_typed(dossier.lookup_secret), _as_typed(secret)):
+        raise not_found(code)
     return dossier
+
+
+def _as_typed(secret: str) -> bytes:
+    """A secret as compared: case, grouping and look-alike letters do not matter (old hex ones too)."""
+    return secret.upper().translate(_AS_TYPED).encode()
 
 
 def can_view(user: User, dossier: Dossier) -> bool:
@@ -162,9 +192,11 @@ def can_view(user: User, dossier: Dossier) -> bool:
 
 
 def get_for(user: User, code: str) -> Dossier:
+    """The dossier if ``user`` may see it; one they may not is answered as an unknown code,
+    so that its existence (codes are easy to guess) is never confirmed."""
     dossier = get(code)
     if not can_view(user, dossier):
-        raise Forbidden("Hồ sơ này không thuộc đơn vị của bạn.")
+        raise not_found(code)
     return dossier
 
 
@@ -198,10 +230,14 @@ def _require_role(actor: User, *roles: str) -> None:
         raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
 
 
-def _receptionist_of(actor: User, dossier: Dossier) -> None:
+def _at_counter_of(actor: User, code: str) -> Dossier:
+    """The dossier, for a receptionist of the unit that received it: who may act is checked
+    before anything about its state is said (404 unseen, 403 seen but another unit's)."""
     _require_role(actor, "receptionist")
+    dossier = get_for(actor, code)
     if dossier.receiving_unit_id != actor.unit_id:
         raise Forbidden("Hồ sơ do đơn vị khác tiếp nhận.")
+    return dossier
 
 
 def _require_status(dossier: Dossier, *statuses: str, action: str) -> None:
@@ -211,22 +247,20 @@ def _require_status(dossier: Dossier, *statuses: str, action: str) -> None:
 
 def request_supplement(actor: User, code: str, note: str) -> Dossier:
     """Ask the citizen for missing documents, all at once; the clock stops."""
-    dossier = get(code)
-    _receptionist_of(actor, dossier)
+    dossier = _at_counter_of(actor, code)
     _require_status(dossier, "received", "in_progress", action="yêu cầu bổ sung")
     if not (note or "").strip():
         raise Invalid("Cần ghi rõ giấy tờ cần bổ sung.", field_errors({"note": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung."}))
     now = clock.now()
     dossier.status, dossier.supplement_note, dossier.updated_at = "awaiting_supplement", note.strip(), now
     workflow.record(dossier, "supplement_requested", actor, now, note=note.strip())
-    session.commit()
+    workflow.commit()
     return dossier
 
 
 def record_supplement(actor: User, code: str, documents: list[dict[str, Any]]) -> Dossier:
     """The citizen brought what was missing: the deadline is counted again from zero."""
-    dossier = get(code)
-    _receptionist_of(actor, dossier)
+    dossier = _at_counter_of(actor, code)
     _require_status(dossier, "awaiting_supplement", action="nhận bổ sung")
     _check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
     now = clock.now()
@@ -242,13 +276,12 @@ def record_supplement(actor: User, code: str, documents: list[dict[str, Any]]) -
     if workflow.SUPPLEMENT_MESSAGE in run.waiting_messages():
         workflow.send_supplement_message(run)
     workflow.save(dossier, run, actor, now)
-    session.commit()
+    workflow.commit()
     return dossier
 
 
 def refuse(actor: User, code: str, reason: str) -> Dossier:
-    dossier = get(code)
-    _receptionist_of(actor, dossier)
+    dossier = _at_counter_of(actor, code)
     _require_status(dossier, "received", "in_progress", "awaiting_supplement", action="từ chối")
     if not (reason or "").strip():
         raise Invalid("Cần ghi rõ lý do từ chối.", field_errors({"reason": "Ghi rõ lý do từ chối tiếp nhận, giải quyết."}))
@@ -258,18 +291,17 @@ def refuse(actor: User, code: str, reason: str) -> Dossier:
     dossier.status, dossier.refusal_reason = "refused", reason.strip()
     dossier.finished_at = dossier.updated_at = now
     workflow.record(dossier, "refused", actor, now, reason=reason.strip())
-    session.commit()
+    workflow.commit()
     return dossier
 
 
 def return_result(actor: User, code: str, note: str = "") -> Dossier:
-    dossier = get(code)
-    _receptionist_of(actor, dossier)
+    dossier = _at_counter_of(actor, code)
     _require_status(dossier, "ready_for_return", action="trả kết quả")
     now = clock.now()
     dossier.status, dossier.returned_at, dossier.updated_at = "returned", now, now
     workflow.record(dossier, "returned", actor, now, note=(note or "").strip())
-    session.commit()
+    workflow.commit()
     return dossier
 
 

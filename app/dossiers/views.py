@@ -15,9 +15,10 @@ from app import clock
 from app.auth.models import User
 from app.auth.services import field_errors
 from app.core.errors import AppError, Invalid
-from app.core.web import MenuItem, bpmn_response, errors_by_field, format_datetime
+from app.core.formats import format_datetime
+from app.core.web import MenuItem, bpmn_response, errors_by_field
 from app.core.identity import current_user, require
-from app.dossiers import printing, services
+from app.dossiers import downloads, forms_print, services
 from app.dossiers.models import Dossier
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
 from app.procedures.models import Procedure
@@ -231,7 +232,7 @@ def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | 
         completed=[task.element_id for task in steps if task.state == "completed"], current=current,
         actions=_available_actions(current_user(), dossier), event_labels=EVENT_LABELS, failed=failed, error=error,
         errors=errors_by_field(error) if error else {}, values=request.form,
-        supplement_rows=_posted_free_lines(request.form), print_forms=printing.applicable_forms(dossier),
+        supplement_rows=_posted_free_lines(request.form), print_forms=forms_print.applicable_forms(dossier),
         just_received=just_received,
     )
 
@@ -248,7 +249,7 @@ def detail(code: str):
 def print_form(code: str, form: str):
     """A form of the dossier as PDF, opened in the browser to print."""
     user = current_user()
-    return printing.form_response(services.get_for(user, code), form, user)
+    return downloads.form_response(services.get_for(user, code), form, user)
 
 
 @bp.post("/ho-so/<code>/<action>")
@@ -286,7 +287,7 @@ def unit_register():
         today = clock.now().date()
         return _register_page({"from": today.replace(day=1).isoformat(), "to": today.isoformat()})
     try:
-        return printing.register_response(current_user().unit, *printing.load_period(request.args))
+        return downloads.register_response(current_user().unit, *downloads.load_period(request.args))
     except Invalid as error:
         return _register_page(request.args, error), 422
 

@@ -14,12 +14,11 @@ from app.escalation.schemas import (
 )
 from app.escalation.sweep import sweep
 
-MAX_SIGNED_PDF = 10 * 1024 * 1024
 _ONE, _MANY = EscalationSchema(), EscalationSchema(many=True)
-
-
+MAX_SIGNED_PDF = services.MAX_SIGNED_PDF
 
 bp = Blueprint("escalation", __name__)
+
 
 @bp.get("/escalations")
 @require()

@@ -7,14 +7,13 @@ of the centre's decision) become ordinary task rows of the responsible unit.
 from __future__ import annotations
 
 import functools
+import hashlib
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, engine
 from app.auth.models import Unit, User
@@ -35,16 +34,20 @@ from app.tasks.models import Task
 SYSTEM_BPMN = Path(__file__).resolve().parents[2] / "bpmn" / "system"
 APOLOGY, HEAD_DECISION = "apology", "head-decision"
 EXPLAIN, SIGN, DECIDE = "Task_giai_trinh", "Task_ky_thu", "Task_quyet_dinh"
+#: the largest signed letter accepted (a one-page A4 letter with its signature is a few hundred kB)
+MAX_SIGNED_PDF = 10 * 1024 * 1024
 #: the ``state`` filter of :func:`search` that selects every open escalation
 OPEN = "open"
 
 
 @functools.cache
 def _system_process(name: str) -> tuple[ProcedureDefinition, tuple]:
-    """A system process's definition and engine arguments, read once per process."""
+    """A system process's definition and engine arguments, read once per process
+    (the engine's cache is keyed by the diagram's digest, as procedure versions are)."""
     xml = (SYSTEM_BPMN / f"{name}.bpmn").read_bytes()
     definition = engine.compile_procedure(xml)
-    return definition, (("system", name), definition.normalized_xml, definition.process_id)
+    key = ("system", name, hashlib.sha256(xml).hexdigest())
+    return definition, (key, definition.normalized_xml, definition.process_id)
 
 
 def _open_steps(escalation: Escalation) -> list[Task]:
@@ -109,21 +112,22 @@ def _escalation_message(escalation: Escalation, task: Task) -> str:
 
 
 def _advance(escalation: Escalation, step: tuple[Task, dict[str, Any]] | None, now: datetime,
-             start: bool = False) -> engine.DossierWorkflow:
-    """Start or move the escalation's process and bring its task rows in line."""
+             start: bool = False) -> None:
+    """Start or move the escalation's process and bring its task rows in line (guarded:
+    a diagram that cannot go on is a 422 naming the element)."""
     definition, args = _system_process(_process_of(escalation))
-    if start:
-        run = engine.DossierWorkflow.start(*args, data={})
-    else:
-        run = engine.DossierWorkflow.restore(*args, escalation.engine_state)
+    run = workflow.start_process(args) if start else workflow.restore_process(args, escalation.engine_state)
     if step is not None:
-        task, data = step
-        run.complete(task.engine_task_id, data)
-    escalation.engine_state = run.serialize()
-    workflow.sync_task_rows(escalation.dossier, run, definition, [] if start else _open_steps(escalation),
-                            lambda elements: {e: escalation.responsible_unit for e in elements}, now,
-                            escalation_id=escalation.id, roles={EXPLAIN: _late_task(escalation).role_code})
-    return run
+        workflow.complete(run, *step)
+    workflow.save_side_process(escalation, run, definition, [] if start else _open_steps(escalation),
+                               _staffing(escalation), now)
+
+
+def _staffing(escalation: Escalation) -> workflow.Staffing:
+    """Every step is the responsible unit's; the explanation is written by the late step's role."""
+    unit = escalation.responsible_unit
+    return workflow.Staffing(lambda elements: {element: unit for element in elements},
+                             escalation_id=escalation.id, roles={EXPLAIN: _late_task(escalation).role_code})
 
 
 # --------------------------------------------------------------------------- reading
@@ -132,8 +136,12 @@ def _advance(escalation: Escalation, step: tuple[Task, dict[str, Any]] | None, n
 def get(escalation_id: int) -> Escalation:
     escalation = session.get(Escalation, escalation_id) if 0 < escalation_id < 2**31 else None
     if escalation is None:
-        raise NotFound(f"Không tìm thấy hồ sơ trễ hạn số {escalation_id}.")
+        raise _not_found(escalation_id)
     return escalation
+
+
+def _not_found(escalation_id: int) -> NotFound:
+    return NotFound(f"Không tìm thấy hồ sơ trễ hạn số {escalation_id}.")
 
 
 def can_view(user: User, escalation: Escalation) -> bool:
@@ -141,9 +149,11 @@ def can_view(user: User, escalation: Escalation) -> bool:
 
 
 def get_for(user: User, escalation_id: int) -> Escalation:
+    """The escalation if ``user`` may see it; else answered exactly as an unknown id, so that
+    nothing (not even its state) is told about another unit's late dossier."""
     escalation = get(escalation_id)
     if not can_view(user, escalation):
-        raise Forbidden("Hồ sơ trễ hạn này không thuộc đơn vị của bạn.")
+        raise _not_found(escalation_id)
     return escalation
 
 
@@ -165,10 +175,26 @@ def open_step(escalation: Escalation, element_id: str) -> Task | None:
                                              Task.element_id == element_id))
 
 
+def _step_definition(element_id: str):
+    """The diagram's description of a step of the apology path or of the head's decision."""
+    definition, _ = _system_process(HEAD_DECISION if element_id == DECIDE else APOLOGY)
+    return definition.user_tasks[element_id]
+
+
 def step_form(task: Task) -> list:
     """The form of a step of the apology path (``task.escalation_id`` set), from its system process."""
-    definition, _ = _system_process(HEAD_DECISION if task.element_id == DECIDE else APOLOGY)
-    return list(definition.user_tasks[task.element_id].form)
+    return list(_step_definition(task.element_id).form)
+
+
+def step_role(escalation: Escalation, element_id: str) -> str:
+    """Who does a step, whether or not it is open now: the explanation falls to the late
+    step's role; the diagram names the others."""
+    return _late_task(escalation).role_code if element_id == EXPLAIN else _step_definition(element_id).role
+
+
+def may_do(user: User, escalation: Escalation, element_id: str) -> bool:
+    """Whether ``user`` holds the step's role in the responsible unit, whatever the state."""
+    return user.unit_id == escalation.responsible_unit_id and user.has_role(step_role(escalation, element_id))
 
 
 def letter(escalation: Escalation) -> bytes:
@@ -183,29 +209,29 @@ def letter(escalation: Escalation) -> bytes:
 
 
 def _step_for(actor: User, escalation: Escalation, element_id: str, state: str) -> Task:
-    """The open step ``element_id``, if ``actor`` may do it now; else 403/409.
+    """The open step ``element_id``, if ``actor`` may do it now: 403 for anyone but the step's
+    role in the responsible unit, whatever the state; only then 409 if it is not open now.
 
     The explanation is written by whoever holds the late step's role in the
     responsible unit; signing needs a leader of that unit.
     """
+    if not may_do(actor, escalation, element_id):
+        raise Forbidden("Chỉ người có vai trò phù hợp của đơn vị chịu trách nhiệm mới làm được việc này.")
     task = open_step(escalation, element_id)
     if escalation.state != state or task is None:
         raise Conflict(f"Hồ sơ trễ hạn đang ở trạng thái '{STATE_LABELS[escalation.state]}'.")
-    if not actor.has_role(task.role_code) or actor.unit_id != escalation.responsible_unit_id:
-        raise Forbidden("Chỉ người có vai trò phù hợp của đơn vị chịu trách nhiệm mới làm được việc này.")
     return task
 
 
-def _complete_step(actor: User, escalation: Escalation, task: Task, data: dict[str, Any], now: datetime):
-    run = _advance(escalation, (task, data), now)
+def _complete_step(actor: User, escalation: Escalation, task: Task, data: dict[str, Any], now: datetime) -> None:
+    _advance(escalation, (task, data), now)
     task.state, task.completed_at, task.completed_by_id, task.assignee_id, task.data = (
         "completed", now, actor.id, actor.id, data)
-    return run
 
 
 def explain(actor: User, escalation_id: int, reason: str, new_due_date: date | None) -> Escalation:
     """The responsible officer explains the delay and proposes the new appointment."""
-    escalation = get(escalation_id)
+    escalation = get_for(actor, escalation_id)
     task = _step_for(actor, escalation, EXPLAIN, "awaiting_explanation")
     now = clock.now()
     new_due_at = _check_new_date(escalation, new_due_date, now)
@@ -222,7 +248,7 @@ def explain(actor: User, escalation_id: int, reason: str, new_due_date: date | N
     notify_unit(escalation.responsible_unit, escalation.dossier, "letter_to_sign",
                 f"Thư xin lỗi hồ sơ {escalation.dossier.code} chờ ký",
                 "Đơn vị đã giải trình; thư xin lỗi công dân đang chờ lãnh đạo xem xét, ký số.")
-    _commit()
+    workflow.commit()
     return escalation
 
 
@@ -248,7 +274,7 @@ def _check_new_date(escalation: Escalation, new_due_date: date | None, now: date
 
 def reject(actor: User, escalation_id: int, note: str) -> Escalation:
     """The leader sends the explanation back; the officer explains again."""
-    escalation = get(escalation_id)
+    escalation = get_for(actor, escalation_id)
     task = _step_for(actor, escalation, SIGN, "awaiting_signature")
     note = (note or "").strip()
     if not note:
@@ -259,19 +285,19 @@ def reject(actor: User, escalation_id: int, note: str) -> Escalation:
     workflow.record(escalation.dossier, "letter_rejected", actor, now, escalation_id=escalation.id, note=note)
     notify_unit(escalation.responsible_unit, escalation.dossier, "letter_rejected",
                 f"Thư xin lỗi hồ sơ {escalation.dossier.code} bị trả lại", f"Lãnh đạo trả lại: {note}")
-    _commit()
+    workflow.commit()
     return escalation
 
 
 def sign_with_pin(actor: User, escalation_id: int, pin: str) -> Escalation:
-    escalation = get(escalation_id)
+    escalation = get_for(actor, escalation_id)
     _step_for(actor, escalation, SIGN, "awaiting_signature")
     signed = signing.sign_with_pin(actor, escalation.letter_pdf, pin, clock.now())
     return _accept_signature(actor, escalation, signed)
 
 
 def sign_with_upload(actor: User, escalation_id: int, signed: bytes) -> Escalation:
-    escalation = get(escalation_id)
+    escalation = get_for(actor, escalation_id)
     _step_for(actor, escalation, SIGN, "awaiting_signature")
     return _accept_signature(actor, escalation, signed)
 
@@ -292,13 +318,13 @@ def _accept_signature(actor: User, escalation: Escalation, signed: bytes) -> Esc
                    f"Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {dossier.code}",
                    f"Hồ sơ {dossier.code} của Ông/Bà chậm so với hẹn. {escalation.responsible_unit.name} "
                    f"xin lỗi và hẹn trả kết quả vào ngày {clock.local(escalation.new_due_at):%d/%m/%Y}.")
-    _commit()
+    workflow.commit()
     return escalation
 
 
 def decide(actor: User, escalation_id: int, decision: str) -> Escalation:
     """Level 2: the head of the centre records a decision; the dossier goes on."""
-    escalation = get(escalation_id)
+    escalation = get_for(actor, escalation_id)
     task = _step_for(actor, escalation, DECIDE, "escalated_to_head")
     decision = (decision or "").strip()
     if len(decision) < 10:
@@ -308,21 +334,13 @@ def decide(actor: User, escalation_id: int, decision: str) -> Escalation:
     escalation.state, escalation.note = "decided", decision
     escalation.decided_by_id, escalation.decided_at = actor.id, now
     _unblock(escalation.dossier, actor, now, "head_decided", escalation_id=escalation.id, decision=decision)
-    _commit()
+    workflow.commit()
     return escalation
 
 
 def _unblock(dossier: Dossier, actor: User, now: datetime, kind: str, **detail: Any) -> None:
     dossier.status, dossier.updated_at = "in_progress", now
     workflow.record(dossier, kind, actor, now, **detail)
-
-
-def _commit() -> None:
-    try:
-        session.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise Conflict("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.") from None
 
 
 def open_escalations_of(dossier: Dossier) -> list[Escalation]:

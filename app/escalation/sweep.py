@@ -10,6 +10,7 @@ the lock, so a late task is warned once and escalated once.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from sqlalchemy import literal_column, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.core.errors import Invalid
 from app.db import session
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
@@ -24,6 +26,7 @@ from app.escalation import services
 from app.notifications.services import notify_unit, notify_user
 from app.tasks.models import Task
 
+log = logging.getLogger(__name__)
 BATCH = 200
 #: a dossier waiting for the citizen has its clock stopped
 RUNNING = ("received", "in_progress", "blocked")
@@ -72,9 +75,17 @@ def _timers_due(now: datetime):
 
 
 def _fire_timers(dossier: Dossier, now: datetime) -> int:
-    """Let the workflow's due BPMN timers fire; new steps get their rows and deadlines."""
+    """Let the workflow's due BPMN timers fire; new steps get their rows and deadlines.
+
+    A dossier whose diagram cannot go on is left as it was (nothing is written
+    before the engine has moved) and logged, so that it does not hold up the others.
+    """
     run = workflow.load(dossier)
-    run.refresh_timers()
+    try:
+        workflow.fire_timers(run)
+    except Invalid as refused:
+        log.warning("Hồ sơ %s: hẹn giờ không chạy được: %s %s", dossier.code, refused.detail, refused.errors)
+        return 0
     workflow.save(dossier, run, None, now)
     return 1
 

@@ -21,7 +21,6 @@ from app.core.identity import current_user, require
 from app.db import session
 from app.dossiers.models import Dossier
 from app.escalation import services
-from app.escalation.api import MAX_SIGNED_PDF
 from app.escalation.models import Escalation
 from app.notifications.services import for_user
 from app.tasks.models import Task
@@ -174,16 +173,16 @@ def _sign_with_pin(user: User, escalation_id: int) -> str:
 
 def upload_limit_mb() -> int:
     """The largest signed letter accepted: the API's limit, or the server's request limit if lower."""
-    request_limit = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_SIGNED_PDF
-    return min(MAX_SIGNED_PDF, request_limit) // (1024 * 1024)
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH") or services.MAX_SIGNED_PDF
+    return min(services.MAX_SIGNED_PDF, request_limit) // (1024 * 1024)
 
 
 def _sign_with_upload(user: User, escalation_id: int) -> str:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid("Chưa chọn tệp.", field_errors({"file": "Chọn tệp PDF thư xin lỗi đã ký số."}))
-    signed = upload.read(MAX_SIGNED_PDF + 1)
-    if len(signed) > MAX_SIGNED_PDF:
+    signed = upload.read(services.MAX_SIGNED_PDF + 1)
+    if len(signed) > services.MAX_SIGNED_PDF:
         raise Invalid("Tệp quá lớn.", field_errors({"file": f"Tối đa {upload_limit_mb()} MB."}))
     return _signed(services.sign_with_upload(user, escalation_id, signed))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
@@ -24,6 +24,11 @@ from app.procedures.models import Procedure, ProcedureVersion
 LEVELS = ("commune", "district", "province", "central")
 STATUS_LABELS = {"draft": "là bản nháp", "published": "được công bố", "retired": "ngừng áp dụng"}
 HOURS_PER_DAY = OfficeHours().hours_per_day
+#: Called (uncommitted) with a draft whose diagram is being replaced.  Test runs
+#: are dossiers, a domain above this one: ``app.dossiers.testruns`` registers
+#: here the discarding of the draft's runs, whose engine state names elements
+#: the new diagram may no longer have.
+DRAFT_REPLACED: list[Callable[[ProcedureVersion], None]] = []
 
 
 def list_procedures() -> list[Procedure]:
@@ -76,17 +81,16 @@ def update_draft(actor: User | None, code: str, number: int, bpmn_xml: bytes | s
                  forms: dict[str, Any] | None = None) -> ProcedureVersion:
     """Replace a draft's diagram and forms, after the same checks as an upload (409 unless a draft).
 
-    The draft's test runs are deleted with the old diagram they ran on.
+    The draft's test runs are deleted with the old diagram they ran on (see ``DRAFT_REPLACED``).
     """
-    from app.procedures import testruns   # it builds on this module
-
     version = get_version(code, number)
     if version.status != "draft":
         raise Conflict(f"Phiên bản {number} của thủ tục '{code}' đã {STATUS_LABELS[version.status]}, "
                        "không sửa được: hãy tải lên phiên bản mới.")
     xml = _bytes(bpmn_xml)
     report = check_bpmn(xml, forms or {}, version.procedure.legal_limit)
-    testruns.discard_runs_of(version)
+    for discard in DRAFT_REPLACED:
+        discard(version)
     _set_diagram(version, xml, forms or {}, report)
     session.commit()
     return version

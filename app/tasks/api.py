@@ -5,9 +5,7 @@ from flask import Blueprint
 
 from app.core.api import load_json, load_query
 from app.core.identity import current_user, require
-from app.core.errors import Forbidden
 from app.core.openapi import operation
-from app.dossiers.services import can_view
 from app.tasks import services
 from app.tasks.schemas import CompleteSchema, TaskQuerySchema, TaskSchema
 
@@ -33,10 +31,7 @@ def list_tasks():
 @operation(response=TaskSchema, errors=(404,))
 def get_task(task_id: int):
     """One task, for staff who may see its dossier."""
-    task = services.get(task_id)
-    if not can_view(current_user(), task.dossier):
-        raise Forbidden("Công việc này thuộc hồ sơ của đơn vị khác.")
-    return _TASK.dump(task)
+    return _TASK.dump(services.get_for(current_user(), task_id))
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -45,7 +40,8 @@ def get_task(task_id: int):
 def complete_task(task_id: int):
     """Complete a task with its form data; the workflow moves on.
 
-    403 unless the caller holds the task's role in the task's unit; 409 when the
+    404 when the caller may not see the task's dossier (as for an unknown id); 403 when
+    they see it but do not hold the task's role in the task's unit; then 409 when the
     task is already done or the dossier changed meanwhile; 422 with the form's
     field errors; 423 while the dossier is blocked by a late step.
     """

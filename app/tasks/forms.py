@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app.core.errors import Invalid
+
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
 
 
@@ -112,6 +114,16 @@ def validate(fields: list[FormField], raw: dict[str, Any]) -> tuple[dict[str, An
             continue
         clean[form_field.id] = value
     return clean, errors
+
+
+def clean_or_refuse(fields: list[FormField], raw: Any) -> dict[str, Any]:
+    """:func:`validate` for a step being completed (a real one or a test run's): the clean
+    data, or one 422 naming every field at fault, so both say the same."""
+    clean, errors = validate(fields, raw if isinstance(raw, dict) else {})
+    if errors:
+        raise Invalid("Biểu mẫu có trường chưa hợp lệ.",
+                      [{"field": name, "message": message} for name, message in errors.items()])
+    return clean
 
 
 def _is_blank(value: Any) -> bool:

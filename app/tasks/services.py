@@ -3,24 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defaultload, joinedload
 
-from app import clock
 from app.auth.models import User
-from app.core.errors import Conflict, Forbidden, Invalid, Locked, NotFound
+from app.core.errors import Conflict, Forbidden, Locked, NotFound
 from app.db import session
-from app.dossiers import timeliness, workflow
+from app.dossiers import workflow
+from app.dossiers.models import Dossier
+from app.dossiers.services import can_view
 from app.escalation import services as escalation_services
 from app.procedures.services import definition_of
 from app.tasks import forms
-from app.dossiers.models import Dossier
 from app.tasks.models import Task
 
+NOT_YOURS = "Công việc này không thuộc vai trò hoặc đơn vị của bạn."
 #: Larger ids cannot be stored (and make the database driver fail), so no task has one.
 MAX_ID = 2**31 - 1
-CHANGED_MEANWHILE = workflow.CHANGED_MEANWHILE
 
 
 def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False) -> list[Task]:
@@ -43,10 +42,23 @@ _TASK = select(Task).where(Task.id == bindparam("task_id")).options(joinedload(T
 _TASK_TO_COMPLETE = _TASK.options(defaultload(Task.dossier).undefer(Dossier.workflow_state))
 
 
+def _not_found(task_id: int) -> NotFound:
+    return NotFound(f"Không tìm thấy công việc số {task_id}.")
+
+
 def get(task_id: int, query=_TASK) -> Task:
     task = session.execute(query, {"task_id": task_id}).scalar_one_or_none() if 0 < task_id <= MAX_ID else None
     if task is None or task.dossier.sandbox:  # test runs have their own endpoints
-        raise NotFound(f"Không tìm thấy công việc số {task_id}.")
+        raise _not_found(task_id)
+    return task
+
+
+def get_for(user: User, task_id: int) -> Task:
+    """The task if ``user`` may see its dossier; else answered exactly as an unknown id,
+    so that ids (a plain sequence) confirm nothing of other units' work."""
+    task = get(task_id)
+    if not can_view(user, task.dossier):
+        raise _not_found(task_id)
     return task
 
 
@@ -58,10 +70,27 @@ def form_of(task: Task) -> list[forms.FormField]:
     return list(definition.user_tasks[task.element_id].form)
 
 
+def may_complete(user: User, task: Task) -> bool:
+    """Whether the user holds the task's role in the task's unit."""
+    return task.role_code in user.role_codes and task.unit_id == user.unit_id
+
+
 def check_can_complete(user: User, task: Task) -> None:
     """403 unless the user holds the task's role in the task's unit."""
-    if task.role_code not in user.role_codes or task.unit_id != user.unit_id:
-        raise Forbidden("Công việc này không thuộc vai trò hoặc đơn vị của bạn.")
+    if not may_complete(user, task):
+        raise Forbidden(NOT_YOURS)
+
+
+def _to_complete(actor: User, task_id: int) -> Task:
+    """The task with its engine state, if ``actor`` may complete it; else 404 (as unknown) when
+    they may not see its dossier, 403 when they may. Holding the role in the task's unit
+    means seeing the dossier, so the hot path asks the database nothing more."""
+    task = get(task_id, _TASK_TO_COMPLETE)
+    if may_complete(actor, task):
+        return task
+    if can_view(actor, task.dossier):
+        raise Forbidden(NOT_YOURS)
+    raise _not_found(task_id)
 
 
 def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
@@ -70,48 +99,12 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     Exactly one of several concurrent completions succeeds: the others find
     the task done, or lose the optimistic lock on the dossier (409).
     """
-    task = get(task_id, _TASK_TO_COMPLETE)
-    check_can_complete(actor, task)
+    task = _to_complete(actor, task_id)
     _check_open(task)
-    clean, errors = forms.validate(form_of(task), data if isinstance(data, dict) else {})
-    if errors:
-        raise Invalid("Biểu mẫu có trường chưa hợp lệ.",
-                      [{"field": name, "message": message} for name, message in errors.items()])
-    try:
-        _record_completion(actor, task, clean)
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(CHANGED_MEANWHILE) from None
-    except Exception:
-        session.rollback()  # a refused step leaves nothing half-written in the transaction
-        raise
+    clean = forms.clean_or_refuse(form_of(task), data)
+    with workflow.change():
+        workflow.complete_step(actor, task, clean)
     return task
-
-
-#: Closes a task unless already closed; the columns to set come with the parameters.
-_TASKS = Task.__table__
-_CLOSE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.state == "open")
-
-
-def _record_completion(actor: User, task: Task, clean: dict[str, Any]) -> None:
-    """Advance the workflow and write the dossier, the task and the audit line (uncommitted)."""
-    now, dossier = clock.now(), task.dossier
-    run = workflow.load(dossier)
-    was_ready = {ready.engine_task_id: ready.element_id for ready in run.ready_user_tasks()}
-    if was_ready.pop(task.engine_task_id, None) is None:
-        raise Conflict(CHANGED_MEANWHILE)   # a concurrent completion committed after we read the task
-    workflow.complete(run, task, clean)
-    done = {"state": "completed", "completed_at": now, "completed_by_id": actor.id, "assignee_id": actor.id,
-            "data": clean, "timeliness": timeliness.classify(task.due_at, now)}
-    started = {"status": "in_progress"} if dossier.status == "received" else {}
-    event = ("task_completed", task.id,
-             {"element_id": task.element_id, "name": task.name, "timeliness": done["timeliness"]})
-    workflow.save_step(dossier, run, was_ready, actor, now, started, [event], step_data=clean)
-    closed = session.execute(_CLOSE, {"task_id": task.id, **done})
-    if closed.rowcount != 1:
-        raise Conflict(CHANGED_MEANWHILE)
-    workflow.mirror(task, done)
 
 
 def _blocked_message(dossier: Dossier) -> str:

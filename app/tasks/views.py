@@ -1,12 +1,12 @@
 """Web pages of the processing officers: the inbox and the task form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from app.core.errors import AppError, Forbidden
+from app.core.errors import AppError
 from app.core.web import MenuItem, errors_by_field
 from app.core.identity import current_user, require
-from app.dossiers.services import can_view, tasks_of
+from app.dossiers.services import tasks_of
 from app.escalation.models import Escalation
 from app.escalation.services import open_escalations_of, step_form
 from app.tasks import services
@@ -54,14 +54,7 @@ def _form_of(step: Task) -> list[FormField]:
 
 
 def _task_page(task: Task, error: AppError | None = None, status: int = 200):
-    user = current_user()
-    if not can_view(user, task.dossier):
-        abort(403)
-    try:
-        services.check_can_complete(user, task)
-        not_mine = None
-    except Forbidden as problem:
-        not_mine = problem.detail
+    not_mine = None if services.may_complete(current_user(), task) else services.NOT_YOURS
     fields, steps = services.form_of(task), tasks_of(task.dossier)
     defaults = {f.id: str(f.default).lower() if f.type == "boolean" else f.default
                 for f in fields if f.default is not None}
@@ -75,14 +68,14 @@ def _task_page(task: Task, error: AppError | None = None, status: int = 200):
 @bp.get("/cong-viec/<int:task_id>")
 @require()
 def task(task_id: int):
-    task = services.get(task_id)
+    task = services.get_for(current_user(), task_id)
     return _apology_step(task) if task.escalation_id else _task_page(task)
 
 
 @bp.post("/cong-viec/<int:task_id>")
 @require()
 def complete(task_id: int):
-    task = services.get(task_id)
+    task = services.get_for(current_user(), task_id)
     if task.escalation_id:
         return _apology_step(task)
     try:
