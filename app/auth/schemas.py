@@ -11,6 +11,14 @@ class TokenRequestSchema(Schema):
     password = bounded(1024, required=True)
 
 
+class PasswordSchema(Schema):
+    password = bounded(1024, required=True)
+
+
+class OwnPasswordSchema(PasswordSchema):
+    current_password = bounded(1024, required=True)
+
+
 class TokenSchema(Schema):
     token = fields.String()
     expires_at = LocalDateTime()

@@ -1,18 +1,15 @@
-"""Users, roles, units and tokens: the service functions behind the API, web and CLI."""
+"""Users, roles, units and passwords: the service functions behind the API, web and CLI.
+
+Tokens, sessions and what ends them are in :mod:`app.auth.credentials`."""
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
-from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
-from app import clock
-from app.auth.models import ApiToken, Role, Unit, User
+from app.auth.models import Role, Unit, User
 from app.core.errors import Conflict, Invalid, NotFound
 from app.db import session
 from app.dossiers.codes import is_valid_agency_code
@@ -35,6 +32,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def password_problem(password: str) -> str | None:
+    """Why ``password`` may not be chosen, or None."""
+    return f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự." if len(password or "") < MIN_PASSWORD else None
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
@@ -45,30 +47,6 @@ def authenticate(username: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     return user
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(user: User, hours: int) -> tuple[str, datetime]:
-    token = secrets.token_urlsafe(32)
-    expires_at = clock.now() + timedelta(hours=hours)
-    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=expires_at))
-    session.commit()
-    return token, expires_at
-
-
-#: Every API call runs this: built once, so only its parameter changes.
-_TOKEN = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-          .options(joinedload(ApiToken.user).joinedload(User.roles)))
-
-
-def user_for_token(token: str) -> User | None:
-    row = session.execute(_TOKEN, {"token_hash": _digest(token)}).unique().scalar_one_or_none()
-    if row is None or row.expires_at <= clock.now() or not row.user.active:
-        return None
-    return row.user
 
 
 def get_unit(code: str) -> Unit:
@@ -133,8 +111,8 @@ def create_user(username: str, password: str, full_name: str, unit_code: str, ro
     errors = {}
     if not USERNAME.match(username or ""):
         errors["username"] = "Tên đăng nhập gồm chữ, số, dấu chấm, gạch (2–64 ký tự)."
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự."
+    if password_problem(password):
+        errors["password"] = password_problem(password)
     if not (full_name or "").strip():
         errors["full_name"] = "Cần nhập họ tên."
     if errors:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
-from app.auth.identity import end_session, start_session
+from app.auth import credentials
+from app.auth.identity import client_address, end_session, start_session
 from app.auth.models import User
-from app.auth.services import authenticate
+from app.core.errors import TooManyAttempts
 from app.core.identity import current_user
 
 bp = Blueprint("auth", __name__)
@@ -37,17 +38,25 @@ def login():
         return redirect(home_url(user))
     username = request.form.get("username", "").strip()
     if request.method == "POST":
-        user = authenticate(username, request.form.get("password", ""))
-        if user is not None:
-            start_session(session, user)
-            flash(f"Xin chào {user.full_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")) or home_url(user))
-        return render_template("auth/login.html", username=username, error=BAD_LOGIN), 401
+        return _sign_in(username, request.form.get("password", ""))
     return render_template("auth/login.html", username=username, error=None)
+
+
+def _sign_in(username: str, password: str):
+    """The form's answer: the start page, the form again (401), or the wait (429, Retry-After)."""
+    try:
+        user = credentials.sign_in(username, password, client_address())
+    except TooManyAttempts as refusal:
+        return render_template("auth/login.html", username=username, error=refusal.detail), 429, refusal.headers
+    if user is None:
+        return render_template("auth/login.html", username=username, error=BAD_LOGIN), 401
+    start_session(session, user)
+    flash(f"Xin chào {user.full_name}.", "success")
+    return redirect(_safe_next(request.args.get("next")) or home_url(user))
 
 
 @bp.post("/dang-xuat")
 def logout():
-    end_session(session)
+    end_session(session, current_user())
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
