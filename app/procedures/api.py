@@ -8,11 +8,12 @@ from marshmallow import Schema
 
 from app.core.api import check_text, load_json, parse_json
 from app.core.identity import current_user, require
-from app.core.errors import Invalid
+from app.core.errors import Conflict, Invalid, NotFound
 from app.core.openapi import operation
-from app.procedures import services, testruns
+from app.dossiers import testruns
+from app.procedures import services
 from app.procedures.schemas import (
-    CataloguePatchSchema, CheckInSchema, CheckResultSchema, DiagramInSchema, DiffSchema, ProcedureInSchema,
+    CataloguePatchSchema, CheckInSchema, CheckResultSchema, DiffSchema, DraftInSchema, ProcedureInSchema,
     ProcedureSchema, ProcedureSummarySchema, SavedVersionSchema, TestRunSchema, VersionSchema,
 )
 from app.tasks.schemas import CompleteSchema
@@ -43,18 +44,32 @@ def get_procedure(code: str):
 
 @bp.post("/procedures")
 @require(*AUTHORS)
-@operation(body=ProcedureInSchema, response=SavedVersionSchema, status=201, errors=(413,), multipart=True)
+@operation(body=ProcedureInSchema, response=SavedVersionSchema, status=201, errors=(409, 413), multipart=True)
 def create_procedure():
     """Upload a procedure's BPMN as a new draft version.
 
     Camunda 7 and SpiffArena BPMN are both accepted (CONTRACT.md §1). A BPMN that
     cannot be accepted is a 422 whose ``errors`` name the element and line at fault;
     nothing is stored then. On success the answer carries the check's ``warnings``.
+    An existing code gets a new version, unless ``new_procedure`` is true (then 409).
     """
     body = _load_diagram_body(ProcedureInSchema())
     xml, forms = body.pop("bpmn_xml"), body.pop("forms")
+    if body.pop("new_procedure"):
+        _refuse_taken(body["code"])
     version = services.create_version(current_user(), body, xml, forms)
     return SavedVersionSchema().dump(version), 201
+
+
+def _refuse_taken(code: str) -> None:
+    """A "new procedure" (the modeler's blank page) must never add a version to,
+    and rewrite the catalogue entry of, a procedure that already has this code."""
+    try:
+        services.get_procedure(code.strip())
+    except NotFound:
+        return
+    raise Conflict(f"Đã có thủ tục mã '{code.strip()}'.",
+                   [{"field": "code", "message": "Mã này đã được dùng; hãy mở trang soạn của thủ tục đó."}])
 
 
 @bp.post("/procedures/check")
@@ -92,12 +107,17 @@ def list_versions(code: str):
 
 @bp.put("/procedures/<code>/versions/<int:number>")
 @require(*AUTHORS)
-@operation(body=DiagramInSchema, response=SavedVersionSchema, errors=(404, 409, 413), multipart=True)
+@operation(body=DraftInSchema, response=SavedVersionSchema, errors=(404, 409, 413), multipart=True)
 def update_version(code: str, number: int):
-    """Replace a draft's diagram and forms, checked as on upload (409 once published or retired)."""
-    body = _load_diagram_body(DiagramInSchema())
-    return SavedVersionSchema().dump(services.update_draft(current_user(), code, number, body["bpmn_xml"],
-                                                           body["forms"]))
+    """Replace a draft's diagram and forms, checked as on upload (409 once published or retired).
+
+    Catalogue fields sent along (as in ``PATCH /procedures/{code}``) change in the same
+    transaction: the catalogue first, so a longer legal limit can let the diagram pass;
+    if anything is refused, nothing changes.
+    """
+    body = _load_diagram_body(DraftInSchema())
+    xml, forms = body.pop("bpmn_xml"), body.pop("forms")
+    return SavedVersionSchema().dump(services.save_draft(current_user(), code, number, body, xml, forms))
 
 
 @bp.post("/procedures/<code>/versions/<int:number>/publish")

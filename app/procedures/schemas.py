@@ -7,7 +7,8 @@ from app.core.api import LocalDateTime, OutputSchema, bounded
 from app.procedures.dialect import MAX_BPMN_BYTES
 from app.procedures.models import Procedure
 from app.calendar.workdays import LimitError, parse_limit
-from app.procedures import services, testruns
+from app.dossiers import testruns
+from app.procedures import services
 from app.procedures.services import LEVELS, definition_of
 
 MAX_FEE = 2**31 - 1
@@ -108,6 +109,9 @@ class CatalogueSchema(Schema):
 class ProcedureInSchema(CatalogueSchema, DiagramInSchema):
     """A new procedure, or a new version of one: its catalogue entry and diagram."""
 
+    new_procedure = fields.Boolean(load_default=False, metadata={
+        "description": "true: chỉ tạo thủ tục mới; mã đã có thì 409 (không thêm phiên bản vào thủ tục đó)."})
+
 
 class CataloguePatchSchema(CatalogueSchema):
     """Some catalogue fields of a procedure (the code cannot change); any field may be left out."""
@@ -117,6 +121,18 @@ class CataloguePatchSchema(CatalogueSchema):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
+
+
+class DraftInSchema(CatalogueSchema, DiagramInSchema):
+    """A draft's new diagram and forms, with any catalogue fields to change in the same
+    transaction (the modeler saves both at once); the code cannot change."""
+
+    class Meta:
+        exclude = ("code",)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", tuple(name for name in CatalogueSchema._declared_fields if name != "code"))
         super().__init__(**kwargs)
 
 

@@ -1,39 +1,61 @@
 /* The procedure modeler: bpmn-js Modeler with the Camunda 7 properties panel
    (window.BpmnModeler etc. come from vendor-build/modeler.bundle.js), a side form
    for the project's step properties (role from the role table, timeLimit, unit),
-   the diagram check shown on the elements, and saving / publishing through the
-   session-authenticated JSON routes of app/procedures/views.py. */
+   the diagram check shown on the elements, and checking / saving / publishing /
+   test runs through the REST API (/api/v1), with the session cookie and the page's
+   CSRF token in the X-CSRFToken header. Its errors are problem+json. */
 (function () {
   "use strict";
 
   var CHECK_OVERLAY = "check-result";
   var SESSION_LOST = "Phiên làm việc đã hết hạn. Hãy xuất tệp .bpmn để giữ sơ đồ, rồi tải lại trang và đăng nhập.";
+  var NOT_JSON = "Máy chủ không trả lời như mong đợi. Vui lòng thử lại sau.";
+  // what the catalogue needs before it can be saved (the API would refuse it less kindly)
+  var REQUIRED = { code: "Cần nhập mã thủ tục.", name: "Cần nhập tên thủ tục.",
+                   legal_limit: "Cần nhập thời hạn giải quyết." };
   // the catalogue fields that are one input each (fee and documents are built apart)
   var TEXT_FIELDS = ["code", "name", "field", "level", "legal_limit", "effective_from", "effective_to"];
   // version: the stored version the page edits (null until saved); dirty: changed since loaded or saved
   var state = { modeler: null, data: null, version: null, selected: null, dirty: false };
 
-  // --- Talking to the server ---------------------------------------------------
+  // --- Talking to the REST API ---------------------------------------------------
 
   function csrfToken() {
     return document.querySelector("meta[name='csrf-token']").getAttribute("content");
   }
 
-  function postJson(url, body) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body || {})
-    }).then(function (response) {
-      // Not JSON: the session ended (the login page) or the CSRF token expired.
-      if ((response.headers.get("Content-Type") || "").indexOf("json") < 0) {
-        return { ok: false, status: response.status, body: { detail: SESSION_LOST } };
-      }
-      return response.json().then(function (answer) {
-        return { ok: response.ok, status: response.status, body: answer };
-      });
+  /** ``method`` on ``path`` under /api/v1 → {ok, status, body}; a refusal's body is the
+      problem (title, detail, errors: [{field} or {element_id, line}, message]). */
+  function call(method, path, body) {
+    var headers = { "Accept": "application/json", "X-CSRFToken": csrfToken() };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch(state.data.urls.api + path, {
+      method: method, credentials: "same-origin", headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(answerOf);
+  }
+
+  function answerOf(response) {
+    if (response.status === 204) return { ok: true, status: 204, body: {} };
+    if ((response.headers.get("Content-Type") || "").indexOf("json") < 0) return refusal(response.status, NOT_JSON);
+    return response.json().then(function (body) {
+      if (sessionLost(response.status, body)) return refusal(response.status, SESSION_LOST);
+      return { ok: response.ok, status: response.status, body: body };
     });
   }
+
+  /** 401: the session ended; 403 "CSRF": the page's token no longer belongs to the session. */
+  function sessionLost(status, problem) {
+    return status === 401 || (status === 403 && problem.title === "CSRF");
+  }
+
+  function refusal(status, detail) { return { ok: false, status: status, body: { detail: detail } }; }
+
+  function procedurePath(code) { return "/procedures/" + encodeURIComponent(code); }
+
+  function versionPath(version) { return procedurePath(version.code) + "/versions/" + version.version; }
+
+  function runPath(run) { return "/test-runs/" + encodeURIComponent(run.code); }
 
   function say(text, tone) {
     var box = document.getElementById("modeler-message");
@@ -59,11 +81,13 @@
     if (catalogue.code) field("code").readOnly = true;  // a procedure's code never changes
   }
 
+  /** The catalogue as the API takes it: an empty date is no date. */
   function readCatalogue() {
     var catalogue = {};
     TEXT_FIELDS.forEach(function (name) {
       catalogue[name] = field(name).value.trim();
     });
+    ["effective_from", "effective_to"].forEach(function (name) { catalogue[name] = catalogue[name] || null; });
     catalogue.fee = { amount: parseInt(field("fee_amount").value, 10) || 0,
                       description: field("fee_description").value.trim() };
     catalogue.documents = Array.prototype.map.call(document.querySelectorAll("#doc-rows .doc-row"), function (row) {
@@ -101,7 +125,8 @@
       node.removeAttribute("aria-invalid");
     });
     errors.forEach(function (error) {
-      var name = error.field === "fee" ? "fee_amount" : error.field;
+      var name = String(error.field).split(".")[0];  // "fee.amount", "documents.0.name"
+      if (name === "fee") name = "fee_amount";
       var control = name && field(name);
       if (!control) return;
       control.setAttribute("aria-invalid", "true");
@@ -203,12 +228,12 @@
     });
   }
 
-  function loadRoles(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) { return response.json(); })
-      .then(function (roles) {
-        var select = document.getElementById("step-role");
-        roles.forEach(function (role) { select.appendChild(new Option(role.name + " (" + role.code + ")", role.code)); });
-      });
+  function loadRoles() {
+    return call("GET", "/roles").then(function (answer) {
+      if (!answer.ok) return say(answer.body.detail || "Không tải được danh mục vai trò.", "error");
+      var select = document.getElementById("step-role");
+      answer.body.forEach(function (role) { select.appendChild(new Option(role.name + " (" + role.code + ")", role.code)); });
+    });
   }
 
   // --- Check results on the elements --------------------------------------------
@@ -378,7 +403,8 @@
     }
 
     function complete(step, form) {
-      return postJson(step.complete_url, { data: read(form) }).then(function (answer) {
+      var path = runPath(run) + "/tasks/" + step.task_id + "/complete";
+      return call("POST", path, { data: read(form) }).then(function (answer) {
         if (answer.ok) return show(answer.body);
         form.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
         (answer.body.errors || []).forEach(function (error) {
@@ -408,9 +434,9 @@
 
     function start() {
       var previous = run;
-      return postJson(state.version.test_run_url).then(function (answer) {
+      return call("POST", versionPath(state.version) + "/test-runs").then(function (answer) {
         if (!answer.ok) return say(answer.body.detail || "Không chạy thử được.", "error");
-        if (previous) postJson(previous.delete_url);  // one run at a time: the previous one goes
+        if (previous) call("DELETE", runPath(previous));  // one run at a time: the previous one goes
         show(answer.body);
         say("Đã tạo hồ sơ chạy thử " + answer.body.code + " trên phiên bản " + answer.body.version +
             " đã lưu. Hãy làm lần lượt các bước bên dưới sơ đồ.", "info");
@@ -420,7 +446,7 @@
 
     function stop() {
       if (!run) return;
-      postJson(run.delete_url);
+      call("DELETE", runPath(run));
       run = null;
       markSteps();
       box().hidden = true;
@@ -434,16 +460,23 @@
 
   // --- Toolbar actions ------------------------------------------------------------
 
-  function currentBody() {
+  /** The diagram as the API takes it, with ``fields`` (catalogue fields, a legal limit…) beside it. */
+  function diagramWith(fields) {
     return state.modeler.saveXML({ format: true }).then(function (result) {
-      return { catalogue: readCatalogue(), bpmn_xml: result.xml, forms: {} };
+      return Object.assign({}, fields, { bpmn_xml: result.xml, forms: {} });
     });
   }
 
+  /** The longest path is measured against the legal limit once there is one. */
   function check() {
-    return currentBody().then(function (body) { return postJson(state.data.urls.check, body); })
+    var limit = field("legal_limit").value.trim();
+    return diagramWith(limit ? { legal_limit: limit } : {})
+      .then(function (body) { return call("POST", "/procedures/check", body); })
       .then(function (answer) {
-        if (!answer.ok) return say(answer.body.detail || "Không kiểm tra được sơ đồ.", "error");
+        if (!answer.ok) {
+          showResults(answer.body.errors || [], []);
+          return say(answer.body.detail || "Không kiểm tra được sơ đồ.", "error");
+        }
         var errors = answer.body.errors || [], warnings = answer.body.warnings || [];
         showResults(errors, warnings);
         if (errors.length) say("Sơ đồ còn " + errors.length + " lỗi cần sửa.", "error");
@@ -469,14 +502,33 @@
     enableButtons();
   }
 
-  /** Over the draft being edited; else a new draft of this procedure; else a new procedure. */
-  function saveUrl() {
-    if (!state.version) return state.data.urls.save;
-    return state.version.status === "draft" ? state.version.save_url : state.version.new_draft_url;
+  /** Over the draft being edited (its code never changes); else a new draft of this
+      procedure; else a new procedure, which must not take an existing code. */
+  function saveRequest(catalogue) {
+    if (state.version && state.version.status === "draft") {
+      delete catalogue.code;
+      return diagramWith(catalogue).then(function (body) { return call("PUT", versionPath(state.version), body); });
+    }
+    if (state.version) catalogue.code = state.version.code;
+    else catalogue.new_procedure = true;
+    return diagramWith(catalogue).then(function (body) { return call("POST", "/procedures", body); });
   }
 
+  function missingFields(catalogue) {
+    return Object.keys(REQUIRED).filter(function (name) { return !catalogue[name]; })
+      .map(function (name) { return { field: name, message: REQUIRED[name] }; });
+  }
+
+  function editUrl(code) { return state.data.urls.pages + "/" + encodeURIComponent(code) + "/soan"; }
+
   function save() {
-    return currentBody().then(function (body) { return postJson(saveUrl(), body); }).then(function (answer) {
+    var catalogue = readCatalogue(), missing = missingFields(catalogue);
+    if (missing.length) {
+      showResults(missing, []);
+      say("Hãy nhập đủ thông tin thủ tục trước khi lưu.", "error");
+      return Promise.resolve(false);
+    }
+    return saveRequest(catalogue).then(function (answer) {
       if (!answer.ok) {
         showResults(answer.body.errors || [], []);
         say(answer.body.detail || "Không lưu được bản nháp.", "error");
@@ -486,7 +538,7 @@
       var warnings = answer.body.warnings || [];
       showResults([], warnings);
       setVersion(answer.body);
-      history.replaceState(null, "", answer.body.edit_url);
+      history.replaceState(null, "", editUrl(answer.body.code));
       say("Đã lưu bản nháp số " + answer.body.version +
           (warnings.length ? " (" + warnings.length + " cảnh báo)." : "."), "success");
       return true;
@@ -504,7 +556,7 @@
 
   function publish() {
     if (state.version.status !== "draft") return;
-    return postJson(state.version.publish_url).then(function (answer) {
+    return call("POST", versionPath(state.version) + "/publish").then(function (answer) {
       if (!answer.ok) {
         showResults(answer.body.errors || [], []);
         return say(answer.body.detail || "Không công bố được.", "error");
@@ -596,7 +648,7 @@
     wireStepForm();
     wireDocuments();
     wireToolbar();
-    Promise.all([loadRoles(state.data.urls.roles), modeler.importXML(state.data.bpmn_xml)])
+    Promise.all([loadRoles(), modeler.importXML(state.data.bpmn_xml)])
       .then(function () {
         container.querySelector(".diagram-status").remove();
         fitDiagram();
