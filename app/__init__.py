@@ -19,9 +19,10 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import db, models  # noqa: F401  (maps every table)
 from app.auth.identity import LOADERS
-from app.config import load_config
-from app.core import handlers, identity, openapi, timetravel, web
+from app.config import flask_config, load_settings
+from app.core import bodies, handlers, headers, identity, limits, openapi, timetravel, web
 from app.core.api import API_PREFIX, make_api
+from app.settings import configure
 
 #: the domains, in the order their menu items and routes are registered
 MODULES = ("auth", "calendar", "procedures", "dossiers", "tasks", "escalation", "signing", "notifications", "admin")
@@ -33,7 +34,8 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``overrides`` replace configuration (tests)."""
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
-    app.config.update(load_config(Path(app.instance_path)))
+    settings = app.extensions["settings"] = configure(load_settings(Path(app.instance_path), overrides))
+    app.config.update(flask_config(settings))
     app.config.update(overrides or {})
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # pages are checked below, the API by the identity
     app.extensions["db_engine"] = engine = db.make_engine(app.config["DATABASE_URL"])
@@ -44,7 +46,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         use_fast_password_hashing()
     csrf.init_app(app)
     timetravel.enable(app)
+    headers.init_app(app)
+    bodies.init_app(app)
     handlers.init_app(app)
+    limits.init_app(app)
     _register_request_hooks(app)
     identity.init_app(app, LOADERS)
     _register_modules(app)

@@ -16,6 +16,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from marshmallow import validate as validators
 
 from app import clock
+from app.core import messages  # noqa: F401  (Vietnamese validation messages, before any schema)
 from app.core.errors import Invalid
 
 API_NAME, API_PREFIX = "api", "/api/v1"
@@ -114,8 +115,8 @@ class LocalDateTime(fields.AwareDateTime):
     """An aware datetime shown in the server's zone (ISO 8601 with offset);
     naive input is read as local time."""
 
-    def __init__(self, **kwargs):
-        super().__init__(default_timezone=clock.LOCAL_TZ, **kwargs)
+    #: the instance's zone when the value is read (TIMEZONE is applied after the schemas are built)
+    default_timezone = property(lambda self: clock.LOCAL_TZ, lambda self, _ignored: None)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return clock.local(value).isoformat() if value is not None else None

@@ -22,6 +22,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 from marshmallow import Schema, fields
 
+from app import clock
 from app.core.api import API_NAME
 from app.core.handlers import PROBLEM_JSON
 
@@ -34,7 +35,7 @@ _PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w
 _STATUS_TEXT = {
     200: "OK", 201: "Đã tạo", 204: "Đã xóa", 401: "Chưa đăng nhập hoặc token sai", 403: "Không có quyền",
     404: "Không tìm thấy", 409: "Xung đột trạng thái", 422: "Dữ liệu không hợp lệ",
-    413: "Nội dung gửi lên quá lớn", 423: "Hồ sơ đang bị khóa do quá hạn", 429: "Nhập sai quá nhiều lần, tạm khóa",
+    413: "Nội dung gửi lên quá lớn", 423: "Hồ sơ đang bị khóa do quá hạn", 429: "Quá nhiều lần thử, chờ Retry-After",
     415: "Kiểu nội dung không được hỗ trợ (Content-Type)",
 }
 
@@ -96,7 +97,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         title="Một cửa điện tử — REST API", version="1", openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
         info={"description": "Lỗi trả về dạng application/problem+json (RFC 9457). "
-                             "Thời gian theo ISO 8601 có múi giờ (Asia/Ho_Chi_Minh)."},
+                             f"Thời gian theo ISO 8601 có múi giờ ({clock.LOCAL_TZ.key})."},
     )
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=ProblemSchema)
@@ -105,11 +106,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
             view = app.view_functions[rule.endpoint]
             methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
             spec.path(path=_PATH_ARGUMENT.sub(r"{\g<name>}", rule.rule),
-                      operations={m.lower(): _operation(view, rule.rule) for m in methods})
+                      operations={m.lower(): _operation(view, rule.rule, m.lower()) for m in methods})
     return spec.to_dict()
 
 
-def _operation(view: Callable, rule: str) -> dict[str, Any]:
+def _operation(view: Callable, rule: str, method: str) -> dict[str, Any]:
     declared: Operation = getattr(view, "operation", Operation())
     roles = getattr(view, "required_roles", None)
     summary, _, description = (inspect.getdoc(view) or view.__name__).partition("\n")
@@ -125,7 +126,7 @@ def _operation(view: Callable, rule: str) -> dict[str, Any]:
     else:
         result["security"] = [{"bearerAuth": []}] if roles is not None else []
     if declared.body is not None:
-        result["requestBody"] = _request_body(declared)
+        result["requestBody"] = _request_body(declared, required=method != "patch")
     return result
 
 
@@ -140,7 +141,8 @@ def _parameters(rule: str, declared: Operation) -> list[dict[str, Any]]:
     return parameters
 
 
-def _request_body(declared: Operation) -> dict[str, Any]:
+def _request_body(declared: Operation, required: bool) -> dict[str, Any]:
+    """A PATCH may send nothing (nothing changes); other bodies are required."""
     content: dict[str, Any] = {"application/json": {"schema": declared.body}}
     if declared.multipart:
         content["multipart/form-data"] = {"schema": {
@@ -151,7 +153,7 @@ def _request_body(declared: Operation) -> dict[str, Any]:
                            "(fee, documents, forms) gửi dạng văn bản JSON; tệp BPMN ở phần 'file', "
                            "tệp JSON Schema của biểu mẫu ở các phần 'forms'.",
         }}
-    return {"required": True, "content": content}
+    return {"required": required, "content": content}
 
 
 def _responses(declared: Operation, authenticated: bool) -> dict[str, Any]:
@@ -164,9 +166,9 @@ def _responses(declared: Operation, authenticated: bool) -> dict[str, Any]:
     if declared.status != 204:
         success["content"] = {declared.media_type: {"schema": body}}
     responses: dict[str, Any] = {str(declared.status): success}
-    errors = set(declared.errors)
+    errors = set(declared.errors) | {401}  # a wrong or revoked token is refused wherever it is sent
     if authenticated:
-        errors |= {401, 403}
+        errors.add(403)
     if declared.body is not None or declared.query is not None:
         errors.add(422)
     errors |= {413, 415} if declared.body is not None else set()  # app/core/bodies.py
