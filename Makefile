@@ -1,6 +1,7 @@
 # Một cửa điện tử — set-up, run and test.
 #   make run    install everything, migrate, seed the demo, serve web + scheduler
 #   make test   install everything and run every test on SQLite and PostgreSQL
+#   make check  lint, import contracts, import cycles and the pure unit tests (seconds, no sudo)
 
 VENV      := .venv
 PYTHON    := $(VENV)/bin/python
@@ -13,9 +14,9 @@ SUDO      := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 # poppler and zbar for checking printed forms, Chromium for browser tests,
 # PostgreSQL for the second test run.
 DEB_PACKAGES := fonts-liberation2 fonts-croscore libpango-1.0-0 libpangoft2-1.0-0 \
-                poppler-utils zbar-tools chromium postgresql
+                poppler-utils zbar-tools chromium postgresql redis-server
 
-.PHONY: install system-packages run test bench clean
+.PHONY: install system-packages run test check bench clean
 
 install: system-packages $(VENV)/.installed node_modules/.installed
 
@@ -31,6 +32,11 @@ $(VENV)/.installed: requirements.txt
 	@[ -x $(PYTHON) ] || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -r requirements.txt
+	@touch $@
+
+# Tests and checks only: production installs requirements.txt alone.
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json $(wildcard app/static/src/*)
@@ -49,8 +55,17 @@ run: install
 	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(VENV)/.dev-installed
 	$(PYTHON) -m tests.support.suites -q
+
+# Every step runs, so that one report shows all that is wrong.
+check: $(VENV)/.dev-installed
+	@status=0; \
+	echo "== ruff"; $(VENV)/bin/ruff check . || status=1; \
+	echo "== import contracts (.importlinter)"; $(VENV)/bin/lint-imports --no-cache || status=1; \
+	echo "== import cycles"; $(PYTHON) -m tests.support.import_cycles || status=1; \
+	echo "== unit tests"; $(PYTHON) -m pytest -q -m unit || status=1; \
+	exit $$status
 
 bench: install
 	$(PYTHON) bench/task_step.py

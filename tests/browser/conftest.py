@@ -1,4 +1,7 @@
-"""A live server running the test app in a thread, and Debian's Chromium driven by Playwright."""
+"""A live server running the test app in a thread, and Debian's Chromium driven by Playwright.
+
+The server's threads need their own connections, so these tests are marked ``browser``:
+they commit for real, and the plugin restores the demo afterwards."""
 from __future__ import annotations
 
 import threading
@@ -6,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.browser.pages import ARTIFACTS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,3 +42,22 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A new browser context of the given kind; page errors fail the test."""
+    contexts, errors = [], []
+
+    def new_page(kind: dict):
+        context = browser.new_context(**kind, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert errors == []

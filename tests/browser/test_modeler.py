@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.browser.test_walkthrough import DESKTOP, log_in, open_page, shot  # noqa: F401  (open_page: fixture)
+import pytest
+
+from tests.browser.pages import DESKTOP, log_in, shot
+
+pytestmark = pytest.mark.browser
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn" / "procedures"
 CODE = "xac-nhan-tinh-trang-nha-o"
@@ -41,8 +45,19 @@ BUILD_DIAGRAM = """() => {
 }"""
 
 
+@pytest.fixture(autouse=True)
+def csrf_on(app, monkeypatch):
+    """CSRF protection on, as in production: the page's calls to /api/v1 must carry its token."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
 def message(page) -> str:
     return page.locator("#modeler-message .alert").inner_text()
+
+
+def said(page, text: str) -> None:
+    """Wait until the page's message says ``text`` (a locator: the page's policy forbids eval)."""
+    page.locator("#modeler-message .alert", has_text=text).wait_for()
 
 
 def set_step(page, element_id: str, role: str, limit: str = "") -> None:
@@ -88,14 +103,18 @@ def test_an_analyst_draws_checks_publishes_and_a_dossier_runs_on_it(open_page):
     page.fill("#step-time-limit", "1d")
     page.press("#step-time-limit", "Tab")
     page.get_by_role("button", name="Kiểm tra").click()
-    page.wait_for_function("document.querySelector('#modeler-message').textContent.includes('Sơ đồ hợp lệ')")
+    said(page, "Sơ đồ hợp lệ")
     assert page.locator(".djs-element.check-error").count() == 0
 
+    page.fill("#f-name", "")
     page.get_by_role("button", name="Lưu bản nháp").click()
-    page.wait_for_function("document.querySelector('#modeler-message').textContent.includes('Đã lưu bản nháp số 1')")
+    page.locator("#f-name + .field-error", has_text="Cần nhập tên thủ tục.").wait_for()
+    page.fill("#f-name", NAME)
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    said(page, "Đã lưu bản nháp số 1")
     try_it(page)
     page.get_by_role("button", name="Công bố").click()
-    page.wait_for_function("document.querySelector('#modeler-message').textContent.includes('Đã công bố')")
+    said(page, "Đã công bố")
     assert page.url.endswith(f"/thu-tuc/{CODE}/soan")
     shot(page, "23-modeler-published")
 

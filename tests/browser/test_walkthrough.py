@@ -5,55 +5,19 @@ Screenshots go to ``test-artifacts/`` for a person to look at.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+from tests.browser.pages import DESKTOP, PHONE, fits_the_screen, log_in, shot
+
+pytestmark = pytest.mark.browser
+
 CHILD = {"ho_ten_tre": "Trần Minh An", "ngay_sinh_tre": "2025-08-01", "noi_sinh": "Trạm y tế xã Tân Hòa",
          "dan_toc": "Kinh"}
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """A new browser context of the given kind; page errors fail the test."""
-    contexts, errors = [], []
-
-    def new_page(kind: dict):
-        context = browser.new_context(**kind, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield new_page
-    for context in contexts:
-        context.close()
-    assert errors == []
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/dang-nhap")
-    page.fill("#f-username", username)
-    page.fill("#f-password", "demo12345")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_selector("text=Xin chào")
-    page.wait_for_load_state("load")  # app.js has wired the page up
-
-
 def wait_for_diagram(page) -> None:
     page.wait_for_selector(".diagram.is-ready .djs-container svg [data-element-id='Task_kiem_tra_ho_so']")
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def receive_birth_registration(page) -> str:

@@ -1,6 +1,8 @@
 """Dossier codes never repeat, even when receptions run at the same time."""
 import threading
 
+import pytest
+
 from app.auth.services import get_user
 from app.db import session
 from app.dossiers import services
@@ -20,6 +22,7 @@ def _receive_in_thread(app, results, errors, barrier):
             session.remove()
 
 
+@pytest.mark.commits  # threads, each on its own connection
 def test_concurrent_receptions_get_consecutive_distinct_numbers(app, demo):
     results, errors, count = [], [], 8
     barrier = threading.Barrier(count)

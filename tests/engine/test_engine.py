@@ -6,6 +6,8 @@ import pytest
 
 from app import engine
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -8,25 +8,25 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db import session
 from app.escalation.models import Escalation
 from app.escalation.sweep import sweep as run_sweep
-
-from tests.escalation.conftest import APPLICANT
+from tests.support.escalation import APPLICANT
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _late_dossiers(api, move_clock, count: int) -> None:
+def _late_dossiers(api, travel_clock, count: int) -> None:
     due = None
     for _ in range(count):
         received = api.post("/dossiers", "motcua.tanhoa", json={
             "procedure_code": "chung-thuc-ban-sao", "applicant": APPLICANT, "documents": []}).get_json()
         (task,) = api.get(f"/dossiers/{received['code']}", "chuyenvien.tanhoa").get_json()["open_tasks"]
         due = max(due or task["due_at"], task["due_at"])
-    move_clock(datetime.fromisoformat(due) + timedelta(hours=1))
+    travel_clock(datetime.fromisoformat(due) + timedelta(hours=1))
 
 
 def _escalations() -> int:
@@ -34,8 +34,9 @@ def _escalations() -> int:
     return session.scalar(select(func.count()).select_from(Escalation))
 
 
-def test_sweeps_in_parallel_threads_escalate_each_late_task_once(app, api, demo, move_clock):
-    _late_dossiers(api, move_clock, 6)
+@pytest.mark.commits  # threads, each on its own connection
+def test_sweeps_in_parallel_threads_escalate_each_late_task_once(app, api, demo, travel_clock):
+    _late_dossiers(api, travel_clock, 6)
     totals, barrier = [], threading.Barrier(4)
 
     def worker():
@@ -53,8 +54,9 @@ def test_sweeps_in_parallel_threads_escalate_each_late_task_once(app, api, demo,
     assert _escalations() == 6
 
 
-def test_sweeps_in_parallel_scheduler_processes(app, api, demo, move_clock):
-    _late_dossiers(api, move_clock, 4)
+@pytest.mark.commits  # scheduler processes
+def test_sweeps_in_parallel_scheduler_processes(app, api, demo, travel_clock):
+    _late_dossiers(api, travel_clock, 4)
     session.remove()
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "CLOCK_TRAVEL": "1",
            "SECRET_KEY": app.config["SECRET_KEY"]}

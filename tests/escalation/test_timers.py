@@ -7,13 +7,12 @@ from pathlib import Path
 from app import clock
 from app.db import session
 from app.dossiers.services import get
-
-from tests.escalation.conftest import APPLICANT
+from tests.support.escalation import APPLICANT
 
 TIMER_BPMN = Path(__file__).resolve().parents[1] / "fixtures" / "timer.bpmn"
 
 
-def test_a_timer_fires_when_the_clock_passes_it(api, demo, move_clock, sweep):
+def test_a_timer_fires_when_the_clock_passes_it(api, demo, travel_clock, sweep):
     created = api.post("/procedures", "phantich", json={
         "code": "cho-niem-yet", "name": "Chờ niêm yết", "legal_limit": "1d", "bpmn_xml": TIMER_BPMN.read_text()})
     assert created.status_code == 201, created.get_json()
@@ -27,7 +26,7 @@ def test_a_timer_fires_when_the_clock_passes_it(api, demo, move_clock, sweep):
     fires_at = get(code).next_timer_at
     assert fires_at is not None and timedelta(hours=1, minutes=59) < fires_at - clock.now() <= timedelta(hours=2)
     assert sweep()["timers"] == 0
-    move_clock(clock.now() + timedelta(hours=2, minutes=5))
+    travel_clock(clock.now() + timedelta(hours=2, minutes=5))
     assert sweep()["timers"] == 1
     (second,) = api.get(f"/dossiers/{code}", "chuyenvien.tanhoa").get_json()["open_tasks"]
     assert second["element_id"] == "Task_ket_luan"

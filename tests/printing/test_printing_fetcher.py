@@ -6,6 +6,8 @@ import pytest
 from printing import render
 from printing.fetcher import STATIC_DIR, FetchRefused, url_fetcher
 
+pytestmark = pytest.mark.unit
+
 
 def test_serves_the_stylesheet_inside_static():
     result = url_fetcher((STATIC_DIR / "forms.css").as_uri())

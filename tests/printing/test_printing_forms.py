@@ -1,13 +1,15 @@
 """Every form printed, then read back: paper size, every field, diacritics, barcode and QR."""
 from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
-from readback import A4_LANDSCAPE, A5, flat, page_count, page_size, pdf_text, scanned_codes
 
 from printing import FORMS, lookup_url, render_pdf
 from printing import models as M
+from tests.printing.readback import A4_LANDSCAPE, A5, flat, page_count, page_size, pdf_text, scanned_codes
 
 UTC = timezone.utc
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE = "000.00.12.H29-260305-0042"
 URL = "https://dichvucong.hoabinh.gov.vn/tra-cuu/000.00.12.H29-260305-0042?s=Xk3p9QzT"
 
@@ -97,7 +99,7 @@ CASES = {
 def printed(request):
     form = request.param
     data, expected = CASES[form]
-    return form, render_pdf(form, data), expected
+    return form, render_pdf(form, data, VN), expected
 
 
 def test_every_form_is_known_and_tested():
@@ -151,7 +153,7 @@ def register(rows: int) -> M.Register:
 
 
 def test_register_is_a4_landscape_with_every_row_and_the_head_on_every_page(tmp_path):
-    pdf = render_pdf("register", register(80))
+    pdf = render_pdf("register", register(80), VN)
     assert page_size(pdf, tmp_path) == pytest.approx(A4_LANDSCAPE, abs=0.5)
     pages = page_count(pdf, tmp_path)
     assert pages >= 3

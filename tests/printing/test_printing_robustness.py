@@ -3,10 +3,11 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from readback import A5, flat, page_count, pdf_text, scanned_codes, word_boxes
 
-from printing import FORMS, codes, models as M, render, render_pdf
+from printing import FORMS, codes, render, render_pdf
+from printing import models as M
 from printing.fetcher import url_fetcher
+from tests.printing.readback import A5, flat, page_count, pdf_text, scanned_codes, word_boxes
 
 UTC = timezone.utc
 ISSUER = M.Issuer("UBND xã Tân Lập", "UBND huyện Lạc Sơn", "Hòa Bình")

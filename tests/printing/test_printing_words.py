@@ -4,6 +4,8 @@ import pytest
 from printing import amount_in_words, format_amount
 from printing.words import number_in_words
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("amount, words", [
     (0, "Không đồng"),
