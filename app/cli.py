@@ -167,7 +167,10 @@ def clock_set(moment: str) -> None:
         target = datetime.fromisoformat(moment)
     except ValueError:
         raise click.ClickException("Thời điểm viết dạng ISO 8601, ví dụ 2026-03-05T16:00.") from None
-    click.echo(f"Đồng hồ ứng dụng: {timetravel.set_now(target).isoformat()}")
+    try:
+        click.echo(f"Đồng hồ ứng dụng: {timetravel.set_now(target).isoformat()}")
+    except AppError as error:
+        _fail(error)
 
 
 @clock_cli.command("show")

@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint
-
 from marshmallow import Schema
 
+from app.core import timetravel
 from app.core.api import LocalDateTime, load_json
 from app.core.identity import require
 from app.core.openapi import operation
-from app.core import timetravel
-
 
 class ClockSchema(Schema):
     now = LocalDateTime(required=True)
 
 
-
 bp = Blueprint("admin", __name__)
+
 
 @bp.post("/admin/clock")
 @require("admin")

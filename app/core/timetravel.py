@@ -6,11 +6,15 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from app import clock
-from app.core.errors import NotFound
+from app.core.errors import Invalid, NotFound
 from app.core.models import ClockSetting
 from app.db import session
 
 _ROW = 1
+#: The working-day calendar holds in these years (local time); before 1975 the
+#: zone's history gives offsets with seconds that ISO 8601 times cannot carry.
+YEARS = range(2000, 2100)
+OUT_OF_RANGE = "Chỉ đặt được đồng hồ trong khoảng năm 2000–2099."
 
 
 def stored_offset() -> float:
@@ -34,6 +38,8 @@ def set_now(target: datetime) -> datetime:
     require_travel()
     if target.tzinfo is None:
         target = target.replace(tzinfo=clock.LOCAL_TZ)
+    if target.astimezone(clock.LOCAL_TZ).year not in YEARS:
+        raise Invalid(OUT_OF_RANGE, [{"field": "now", "message": OUT_OF_RANGE}])
     row = session.get(ClockSetting, _ROW) or ClockSetting(id=_ROW)
     row.offset_seconds = (target - clock.real_now()).total_seconds()
     session.add(row)

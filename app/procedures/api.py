@@ -1,10 +1,12 @@
 """REST API: the procedure catalogue, BPMN upload and publication ."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, request
 from marshmallow import Schema
+from werkzeug.routing import BaseConverter
 
 from app.core.api import check_text, load_json, parse_json
 from app.core.identity import current_user, require
@@ -23,8 +25,17 @@ AUTHORS = ("analyst", "admin")
 JSON_PARTS = ("fee", "documents", "forms")
 
 
+class ProcedureCode(BaseConverter):
+    """A procedure's code in a path: any segment but the words the API uses there
+    itself, so that ``/procedures/check`` is one resource with one set of methods
+    (its ``Allow`` header then lists POST alone, as the document says)."""
+
+    regex = r"(?!(?:%s)(?![^/]))[^/]+" % "|".join(map(re.escape, sorted(services.RESERVED_CODES)))
+
 
 bp = Blueprint("procedures", __name__)
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("procedure_code", ProcedureCode))
+
 
 @bp.get("/procedures")
 @require()
@@ -34,7 +45,7 @@ def list_procedures():
     return ProcedureSummarySchema(many=True).dump(services.list_procedures())
 
 
-@bp.get("/procedures/<code>")
+@bp.get("/procedures/<procedure_code:code>")
 @require()
 @operation(response=ProcedureSchema, errors=(404,))
 def get_procedure(code: str):
@@ -85,7 +96,7 @@ def check_procedure():
     return services.inspect_bpmn(body["bpmn_xml"].encode(), body["forms"], body["legal_limit"]).to_dict()
 
 
-@bp.patch("/procedures/<code>")
+@bp.patch("/procedures/<procedure_code:code>")
 @require(*AUTHORS)
 @operation(body=CataloguePatchSchema, response=ProcedureSchema, errors=(404,))
 def update_procedure(code: str):

@@ -168,11 +168,17 @@ def _days(hours: Fraction) -> str:
     return f"{float(hours / HOURS_PER_DAY):g}"
 
 
+#: codes that name an operation of the API under /procedures/, not a procedure
+RESERVED_CODES = frozenset({"check"})
+
+
 def _check_catalogue(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     code = str(data.get("code") or "").strip()
     if not code or len(code) > 64 or not all(c.isalnum() or c in "._-" for c in code):
         errors["code"] = "Mã thủ tục gồm chữ, số, dấu chấm, gạch (tối đa 64 ký tự)."
+    elif code.lower() in RESERVED_CODES:
+        errors["code"] = f"Mã '{code}' là một địa chỉ của hệ thống (/api/v1/procedures/{code}): hãy chọn mã khác."
     name = str(data.get("name") or "").strip()
     if not name:
         errors["name"] = "Cần nhập tên thủ tục."
