@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.auth.services import CODE, UNIT_CODE, USERNAME
 from app.core.api import LocalDateTime, bounded
+from app.dossiers.codes import AGENCY_CODE
+
+
+def pattern(regex) -> dict[str, str]:
+    """The service's own check, stated in the OpenAPI document (the service still does the checking,
+    with its Vietnamese message)."""
+    return {"pattern": regex.pattern}
 
 
 class TokenRequestSchema(Schema):
@@ -25,11 +33,12 @@ class TokenSchema(Schema):
 
 
 class UnitInSchema(Schema):
-    code = bounded(64, required=True)
+    code = bounded(64, required=True, metadata=pattern(UNIT_CODE))
     name = bounded(255, required=True)
-    kind = bounded(64, required=True)
+    kind = bounded(64, required=True, metadata=pattern(CODE))
     parent_code = bounded(64, load_default=None)
-    agency_code = bounded(32, load_default=None)
+    agency_code = bounded(32, load_default=None, allow_none=True,
+                          metadata={"pattern": f"^$|{AGENCY_CODE.pattern}", "example": "000.00.12.H29"})
 
 
 class UnitSchema(Schema):
@@ -41,7 +50,7 @@ class UnitSchema(Schema):
 
 
 class RoleInSchema(Schema):
-    code = bounded(64, required=True)
+    code = bounded(64, required=True, metadata=pattern(CODE))
     name = bounded(255, load_default="")
 
 
@@ -51,7 +60,7 @@ class RoleSchema(Schema):
 
 
 class UserInSchema(Schema):
-    username = bounded(64, required=True)
+    username = bounded(64, required=True, metadata=pattern(USERNAME))
     password = bounded(1024, required=True)
     full_name = bounded(255, required=True)
     email = fields.Email(load_default=None, validate=validate.Length(max=255))
