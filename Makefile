@@ -16,7 +16,7 @@ SUDO      := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEB_PACKAGES := fonts-liberation2 fonts-croscore libpango-1.0-0 libpangoft2-1.0-0 \
                 poppler-utils zbar-tools chromium postgresql redis-server
 
-.PHONY: install system-packages run test check bench clean
+.PHONY: install system-packages run test check bench clean pins outdated
 
 install: system-packages $(VENV)/.installed node_modules/.installed
 
@@ -28,30 +28,45 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.installed: requirements.txt
+# requirements*.txt are the pins people edit; requirements*.lock (made from them by `make pins`)
+# add every dependency's dependency with its hashes, and are what gets installed.
+$(VENV)/.installed: requirements.lock
 	@[ -x $(PYTHON) ] || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -r requirements.txt
+	$(PYTHON) -m pip install -q --require-hashes -r requirements.lock
 	@touch $@
 
-# Tests and checks only: production installs requirements.txt alone.
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
-	$(PYTHON) -m pip install -q -r requirements-dev.txt
+# Tests and checks only: production installs requirements.lock alone.
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.installed
+	$(PYTHON) -m pip install -q --require-hashes -r requirements-dev.lock
 	@touch $@
+
+# After editing requirements*.txt: write both lock files again (needs PyPI).
+PIP_COMPILE := $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+pins: $(VENV)/.dev-installed
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.txt
+
+# Which pins have a newer release (then edit requirements*.txt and `make pins`).
+outdated: $(VENV)/.dev-installed
+	$(PYTHON) -m pip list --outdated
 
 node_modules/.installed: package.json package-lock.json $(wildcard app/static/src/*)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # The demo runs with CLOCK_TRAVEL=1 so that deadlines can be shown by moving
-# the application clock (POST /api/v1/admin/clock, or `flask clock set`).
+# the application clock (POST /api/v1/admin/clock, or `flask clock set`), and with
+# PUBLIC_BASE_URL on the address it serves (unless set), so that a receipt's QR code
+# opens this instance.
 run: install
 	$(FLASK) db upgrade
 	CLOCK_TRAVEL=1 $(FLASK) seed-demo
 	@echo
 	@echo "Một cửa điện tử đang chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
 	@echo "Đăng nhập bằng một tài khoản demo ở trên, mật khẩu demo12345; bộ lập lịch quét hạn mỗi phút."
-	@export CLOCK_TRAVEL=1; $(FLASK) scheduler run & scheduler=$$!; \
+	@export CLOCK_TRAVEL=1 PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	  $(FLASK) scheduler run & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 

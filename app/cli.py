@@ -133,6 +133,21 @@ def seed_demo() -> None:
 
 
 scheduler_cli = AppGroup("scheduler", help="The deadline scheduler.")
+calendar_cli = AppGroup("calendar", help="The working-day calendar.")
+
+
+@calendar_cli.command("check")
+def calendar_check() -> None:
+    """Check this year's and next year's schedule; exit 1 when one must be confirmed by an admin.
+
+    The scheduler runs the same check once a day; the admins' banner reads its result.
+    """
+    from scheduler import check_calendar
+
+    line, attention = check_calendar(current_app)
+    click.echo(line)
+    if attention:
+        raise SystemExit(1)
 clock_cli = AppGroup("clock", help="The application clock (demo and test instances).")
 
 
@@ -181,5 +196,5 @@ def clock_show() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, clock_cli):
+    for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, calendar_cli, clock_cli):
         app.cli.add_command(group)

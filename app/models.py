@@ -1,6 +1,6 @@
 """Every mapped class, imported in one place so the metadata is complete."""
 from app.auth.models import ApiToken, AuthEvent, LoginThrottle, Role, Unit, User, UserSession, user_roles  # noqa: F401
-from app.calendar.models import CalendarDay  # noqa: F401
+from app.calendar.models import CalendarDay, CalendarYearCheck  # noqa: F401
 from app.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierSequence  # noqa: F401
 from app.procedures.models import Procedure, ProcedureVersion  # noqa: F401
 from app.tasks.models import Task  # noqa: F401

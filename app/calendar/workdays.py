@@ -35,6 +35,9 @@ from app import clock
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 MAKE_UP_WORKDAY_NAME = "Ngày làm việc bù"
+#: how the calendar page shows a day (``WorkCalendar.day_kind``); also its CSS class
+PUBLIC_HOLIDAY, SUBSTITUTE, MAKE_UP = "public-holiday", "substitute", "make-up"
+LOCAL_HOLIDAY, LOCAL_WORKDAY, WEEKEND, WORKING = "local-holiday", "local-workday", "weekend", "working"
 
 MAX_AMOUNT = {"d": Fraction(3650), "h": Fraction(30000)}
 _LIMIT_RE = re.compile(r"(\d+(?:\.\d+)?)([dh])")
@@ -203,18 +206,30 @@ class WorkCalendar:
                 raise ValueError(f"override for {day} has kind {kind!r}: use 'holiday' or 'workday'")
         self.office = office
         self.tz = tz or clock.LOCAL_TZ
-        self._years: dict[int, dict[date, tuple[str, str]]] = {}
+        self._years: dict[int, PackageYear] = {}
+
+    def _package_year(self, year: int) -> PackageYear:
+        if year not in self._years:
+            self._years[year] = read_package_year(year)
+        return self._years[year]
 
     def _package_days(self, year: int) -> dict[date, tuple[str, str]]:
         """The package's holidays and make-up working days for ``year`` as date -> (kind, name)."""
-        if year not in self._years:
-            vn = holidays.country_holidays("VN", years=year, language="vi")
-            days = {day: (HOLIDAY, name) for day, name in vn.items()}
-            days.update(
-                (day, (WORKDAY, MAKE_UP_WORKDAY_NAME)) for day in vn.weekend_workdays if day.year == year
-            )
-            self._years[year] = days
-        return self._years[year]
+        return self._package_year(year).days
+
+    def day_kind(self, d: date) -> str:
+        """What the calendar page shows ``d`` as: an override, the package's kind of day, a weekend."""
+        override = self.overrides.get(d)
+        if override:
+            return LOCAL_HOLIDAY if override[0] == HOLIDAY else LOCAL_WORKDAY
+        return self._package_year(d.year).kinds.get(d) or (WEEKEND if d.weekday() >= 5 else WORKING)
+
+    def check_year(self, year: int) -> YearCheck:
+        """Whether ``year`` is only estimated by the package, and how many of its days are confirmed
+        (announced by the Government as the package knows it, or set by this instance's administrator)."""
+        package = self._package_year(year)
+        local = sum(1 for day in self.overrides if day.year == year)
+        return YearCheck(year, package.estimated, package.announced + local)
 
     def _entry(self, d: date) -> tuple[str, str] | None:
         """The (kind, name) that decides ``d``: an override first, then the package."""
@@ -320,6 +335,60 @@ class WorkCalendar:
             remaining -= period_end - period_start
             period_start, period_end = next(periods)
         return period_start + remaining
+
+
+@dataclass(frozen=True)
+class YearCheck:
+    year: int
+    estimated: bool
+    confirmed_days: int
+
+
+@dataclass(frozen=True)
+class PackageYear:
+    """One year as the ``holidays`` package gives it.
+
+    ``days``: date -> (kind, name), what deadlines follow; ``kinds``: date -> how the page
+    shows it; ``announced``: days that come from a Government announcement (swapped days
+    off and their make-up Saturdays) rather than from the Labour Code's rules;
+    ``estimated``: the lunar holidays (Tết, Giỗ Tổ) are the package's computation.
+    """
+
+    days: dict[date, tuple[str, str]]
+    kinds: dict[date, str]
+    announced: int
+    estimated: bool
+
+
+def read_package_year(year: int) -> PackageYear:
+    """Read ``year`` from the package: its days off and the weekend days worked in exchange.
+
+    A day off is a substitute when the Labour Code's rules alone do not give it (a "nghỉ bù"
+    after a holiday on a weekend) or when the Government swapped it with a make-up working
+    Saturday (its name then carries that Saturday's date).
+    """
+    vn = holidays.country_holidays("VN", years=year, language="vi")
+    by_rule = holidays.country_holidays("VN", years=year, language="vi", observed=False)
+    worked = sorted(vn.weekend_workdays)
+    make_up = [day for day in worked if day.year == year]
+    days = {day: (HOLIDAY, name) for day, name in vn.items()}
+    days.update((day, (WORKDAY, MAKE_UP_WORKDAY_NAME)) for day in make_up)
+    swapped = {day for day, name in vn.items() if any(f"{w:%d/%m/%Y}" in name for w in worked)}
+    kinds = {day: SUBSTITUTE if day in swapped or day not in by_rule else PUBLIC_HOLIDAY for day in vn}
+    kinds.update((day, MAKE_UP) for day in make_up)
+    return PackageYear(days, kinds, len(make_up) + len(swapped), _lunar_dates_estimated(vn, year))
+
+
+def _lunar_dates_estimated(vn: holidays.HolidayBase, year: int) -> bool:
+    """Whether the package computed the year's Tết by rule rather than from a confirmed table.
+
+    The package tells this only through its lunar calendar object (it never labels Vietnamese
+    names as estimated), so it is asked there; a package without one is taken as estimating.
+    """
+    lunar = getattr(vn, "_chinese_calendar", None)
+    if lunar is None or not hasattr(lunar, "lunar_new_year_date"):
+        return True
+    return bool(lunar.lunar_new_year_date(year)[1])
 
 
 def warning_time(calendar: WorkCalendar, start: datetime, limit: TimeLimit, due: datetime) -> datetime:

@@ -105,8 +105,12 @@ def verify(signed: bytes, issued: bytes, unit: Unit) -> VerifiedSignature:
 
 
 def sign_with_pin(user: User, pdf: bytes, pin: str, signed_at: datetime) -> bytes:
-    """Sign with the key held for ``user``; count wrong PINs and lock after five."""
-    _check_not_locked(user, signed_at)
+    """Sign with the key held for ``user``; count wrong PINs and lock after five.
+
+    ``signed_at`` is the letter's time (the application clock); the lock is a security
+    measure and runs on the real clock, so moving the demo clock neither lifts nor extends it.
+    """
+    _check_not_locked(user, clock.real_now())
     if user.signing_key is None:
         raise Conflict("Bạn chưa có khóa ký số trên hệ thống: hãy ký bằng thiết bị của mình và tải tệp lên.")
     try:
@@ -114,7 +118,7 @@ def sign_with_pin(user: User, pdf: bytes, pin: str, signed_at: datetime) -> byte
         signed = sign_pdf(pdf, bundle, pin or "", signer_name=user.full_name, signer_title=user.title or "",
                           signed_at=signed_at)
     except (WrongPin, InvalidToken):
-        _count_wrong_pin(user, signed_at)
+        _count_wrong_pin(user, clock.real_now())
         raise Invalid("Mã PIN không đúng.", field_errors({"pin": "Mã PIN không đúng."})) from None
     user.pin_failures, user.pin_locked_until = 0, None
     return signed
