@@ -5,16 +5,18 @@ from datetime import date, datetime
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import Unit, User
 from app.db import Base, UTCDateTime
+from app.dossiers import searchtext
 from app.procedures.models import Procedure, ProcedureVersion
 
-#: The dossier statuses of CONTRACT.md.
+#: The dossier statuses of CONTRACT.md, and ``awaiting_documents``: found incomplete at the
+#: counter, given a code and form 02 but not received yet (no workflow, no deadline).
 STATUSES = (
     "received", "in_progress", "awaiting_supplement", "blocked",
-    "ready_for_return", "returned", "refused",
+    "ready_for_return", "returned", "refused", "awaiting_documents",
 )
 OPEN_STATUSES = ("received", "in_progress", "awaiting_supplement", "blocked")
 
@@ -32,6 +34,9 @@ class Dossier(Base):
         Index("ix_dossiers_open_due", "due_at", postgresql_where=text("finished_at IS NULL"),
               sqlite_where=text("finished_at IS NULL")),
         Index("ix_dossiers_unit_status", "receiving_unit_id", "status"),
+        # trigram GIN on PostgreSQL (infix LIKE); a B-tree on SQLite: see app/dossiers/searchtext.py
+        Index("ix_dossiers_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +52,10 @@ class Dossier(Base):
     applicant_phone: Mapped[str] = mapped_column(String(32), default="")
     applicant_email: Mapped[str] = mapped_column(String(255), default="")
     applicant_address: Mapped[str] = mapped_column(Text, default="")
+    #: code, name, identity number and phone folded for search (searchtext.of_dossier);
+    #: rewritten by :meth:`index_for_search` whenever one of them changes (a row inserted
+    #: by plain SQL, like the benchmarks', is simply not found by search)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When the legal period currently running started (reception, or the
@@ -89,6 +98,18 @@ class Dossier(Base):
     def blocked(self) -> bool:
         return self.status == "blocked"
 
+    @validates("applicant_name", "applicant_id_number", "applicant_phone", "applicant_email", "applicant_address")
+    def _clean_applicant(self, _key: str, value: str) -> str:
+        """Names stored in NFC on every write path: equal names are then equal strings,
+        whichever keyboard or form composed their accents."""
+        return searchtext.clean(value)
+
+    def index_for_search(self) -> None:
+        """Rewrite ``search_text`` from the fields it is made of; search reads nothing else,
+        so whatever changes one of them calls this in the same transaction."""
+        self.search_text = searchtext.of_dossier(self.code, self.applicant_name, self.applicant_id_number,
+                                                 self.applicant_phone)
+
 
 class DossierDocument(Base):
     __tablename__ = "dossier_documents"
@@ -101,6 +122,11 @@ class DossierDocument(Base):
     as_supplement: Mapped[bool] = mapped_column(default=False)
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+    @validates("name")
+    def _clean_name(self, _key: str, value: str) -> str:
+        """Document names in NFC, like the applicant's (see ``Dossier._clean_applicant``)."""
+        return searchtext.clean(value)
 
 
 class DossierEvent(Base):
