@@ -14,7 +14,9 @@ step of a long dossier costs what completing the first one did.
 from __future__ import annotations
 
 import json
+import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
@@ -27,7 +29,6 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
-from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -126,17 +127,23 @@ def compile_procedure(xml: bytes, forms: Mapping[str, Any] | None = None) -> Pro
 def _parse_specs(xml: bytes, process_id: str):
     parser = BpmnParser(validator=_VALIDATOR)
     try:
-        parser.add_bpmn_xml(etree.fromstring(xml), filename="procedure.bpmn")
-        spec = parser.get_spec(process_id)
-        subprocess_specs = parser.get_subprocess_specs(process_id)
+        with _deep_stack():
+            parser.add_bpmn_xml(etree.fromstring(xml), filename="procedure.bpmn")
+            spec = parser.get_spec(process_id)
+            subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        raise ProcedureError([Problem(str(error).split("\n")[0], error.id or None,
-                                      int(error.line_number) if str(error.line_number).isdigit() else None)]) from None
+        line = int(error.line_number) if str(error.line_number).isdigit() else None
+        message = _in_vietnamese(str(error).split("\n")[0])
+        raise ProcedureError([Problem(f"Không nạp được phần tử: {message}.",
+                                      error.id or None, line)]) from None
     except etree.DocumentInvalid as error:
         line = error.error_log.last_error.line if error.error_log else None
-        raise ProcedureError([Problem(f"not valid BPMN: {error}", None, line)]) from None
-    except (SpiffWorkflowException, KeyError, ValueError) as error:
-        raise ProcedureError([Problem(f"the engine cannot load this BPMN: {error}")]) from None
+        raise ProcedureError([Problem("Sơ đồ không đúng lược đồ BPMN 2.0 (phần tử hay thuộc tính không hợp lệ "
+                                      "ở dòng này).", None, line)]) from None
+    except RecursionError:
+        raise ProcedureError([Problem(f"Không nạp được: {_TOO_DEEP}.")]) from None
+    except (SpiffWorkflowException, LookupError, ValueError, TypeError):
+        raise ProcedureError([Problem("Bộ máy quy trình không nạp được sơ đồ này.")]) from None
     return spec, subprocess_specs
 
 
@@ -193,7 +200,8 @@ class DossierWorkflow:
     def restore(cls, cache_key: Any, xml: bytes, process_id: str, state: str) -> "DossierWorkflow":
         dct = json.loads(state)
         dct["specs"] = _specs(cache_key, xml, process_id)
-        return cls(_SERIALIZER.from_dict(dct))
+        with _deep_stack():
+            return cls(_SERIALIZER.from_dict(dct))
 
     def serialize(self) -> str:
         dct = _SERIALIZER.to_dict(self._workflow)
@@ -201,16 +209,17 @@ class DossierWorkflow:
         return json.dumps(dct, separators=(",", ":"))
 
     def ready_user_tasks(self) -> list[ReadyTask]:
-        return [
-            ReadyTask(str(task.id), task.task_spec.bpmn_id)
-            for task in self._workflow.get_tasks(state=TaskState.READY)
-            if isinstance(task.task_spec, UserTask)
-        ]
+        """Ready steps a person does: user, manual and plain tasks (the engine waits on all three)."""
+        with _deep_stack():
+            return [
+                ReadyTask(str(task.id), task.task_spec.bpmn_id)
+                for task in self._workflow.get_tasks(state=TaskState.READY) if _is_step(task)
+            ]
 
     def complete(self, engine_task_id: str, data: Mapping[str, Any]) -> None:
         """Complete a ready user task with validated form data and run on."""
         task = self._workflow.get_task_from_id(UUID(engine_task_id))
-        if task.state != TaskState.READY or not isinstance(task.task_spec, UserTask):
+        if task.state != TaskState.READY or not _is_step(task):
             raise EngineError("công việc này không còn chờ xử lý", task.task_spec.bpmn_id)
         task.data.update(data)
         self._run(task.run, task.task_spec.bpmn_id)
@@ -263,13 +272,45 @@ class DossierWorkflow:
     @staticmethod
     def _run(action, element_id: str | None) -> None:
         try:
-            action()
+            with _deep_stack():
+                action()
         except expressions.ExpressionError as error:
             raise EngineError(str(error), element_id) from None
+        except RecursionError:
+            raise EngineError(_TOO_DEEP, element_id) from None
+        except (TypeError, ValueError, LookupError) as error:
+            # e.g. a multi-instance collection that is not a list: the diagram's data, not our bug
+            raise EngineError("dữ liệu của hồ sơ không dùng được cho bước này (ví dụ danh sách lặp "
+                              "không phải là danh sách)", element_id) from error
         except SpiffWorkflowException as error:
             failed = getattr(getattr(error, "task", None), "task_spec", None) or getattr(error, "task_spec", None)
             raise EngineError(_in_vietnamese(str(error).split("\n")[0]),
                               getattr(failed, "bpmn_id", element_id)) from None
+
+
+def _is_step(task) -> bool:
+    """A step a person completes: the engine marks user, manual and plain tasks ``manual``."""
+    return bool(getattr(task.task_spec, "manual", False))
+
+
+#: SpiffWorkflow walks the diagram recursively (parsing, predicting, restoring):
+#: a chain of 2,000 steps needs about this many frames.
+_ENGINE_RECURSION = 30_000
+_TOO_DEEP = "sơ đồ quá dài hoặc lồng nhau quá sâu để bộ máy quy trình xử lý"
+_recursion_lock = threading.Lock()
+
+
+@contextmanager
+def _deep_stack():
+    """Let the engine recurse as deep as a long diagram needs.
+
+    Our own checks are iterative; SpiffWorkflow's are not.  The limit is only
+    ever raised, never lowered under another thread's feet.
+    """
+    if sys.getrecursionlimit() < _ENGINE_RECURSION:
+        with _recursion_lock:
+            sys.setrecursionlimit(max(sys.getrecursionlimit(), _ENGINE_RECURSION))
+    yield
 
 
 #: The engine's own (English) messages that a diagram can provoke, as staff should read them.
@@ -278,15 +319,21 @@ _ENGINE_MESSAGES = (
                                 "và cổng không có nhánh mặc định"),
     ("Error evaluating expression", "không tính được điều kiện của nhánh"),
     ("is not waiting for", "quy trình không chờ sự kiện này"),
+    ("was not found", "không tìm thấy quy trình được gọi trong tệp BPMN"),
+    ("cardinality", "không xác định được số lần lặp của bước lặp nhiều lần"),
+    ("loop input", "không xác định được danh sách lặp của bước lặp nhiều lần"),
+    ("multiinstance", "bước lặp nhiều lần cần đúng một trong hai: số lần hoặc danh sách"),
+    ("Loop Tasks", "bước lặp chuẩn cần loopMaximum hoặc loopCondition"),
+    ("Unsupported", "phần tử này không được hỗ trợ"),
 )
 
 
 def _in_vietnamese(message: str) -> str:
-    """The engine's message in Vietnamese; one we do not know is quoted as it is."""
+    """The engine's message in Vietnamese; one we do not know is never shown in English."""
     for marker, text in _ENGINE_MESSAGES:
         if marker in message:
             return text
-    return f"bộ máy quy trình báo lỗi: “{message}”"
+    return "bộ máy quy trình không chạy tiếp được ở phần tử này"
 
 
 def _prune(dct: dict, workflow: BpmnWorkflow) -> None:
@@ -318,7 +365,21 @@ def _prune(dct: dict, workflow: BpmnWorkflow) -> None:
     dct["root"] = new_root
     if dct.get("last_task") not in keep:
         dct["last_task"] = None
-    dct["subprocesses"] = {tid: sp for tid, sp in dct.get("subprocesses", {}).items() if tid in keep}
+    dct["subprocesses"] = _live_subprocesses(dct.get("subprocesses", {}), keep)
+
+
+def _live_subprocesses(subprocesses: dict, keep: set[str]) -> dict:
+    """The subprocesses started by a kept task, at any depth.
+
+    A nested subprocess is keyed by a task of its parent subprocess, not of
+    the top-level tree: follow kept subprocesses' tasks down, level by level.
+    """
+    live, frontier = {}, set(keep)
+    while frontier:
+        found = {tid: sp for tid, sp in subprocesses.items() if tid in frontier and tid not in live}
+        live.update(found)
+        frontier = {tid for sp in found.values() for tid in sp.get("tasks", {})}
+    return live
 
 
 def _ancestry(tasks: dict, tid: str) -> list[str]:

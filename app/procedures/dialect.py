@@ -9,6 +9,7 @@ the engine adapter's job (``app.engine``); this module never imports it.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
@@ -17,7 +18,9 @@ from lxml import etree
 
 from app.calendar.workdays import LimitError, TimeLimit, parse_limit
 from app.procedures import expressions
-from app.tasks.forms import FIELD_TYPES, FormDefinitionError, FormField, constraint_number, fields_from_json_schema
+from app.tasks.forms import (
+    FIELD_TYPES, FormDefinitionError, FormField, checked_form, fields_from_json_schema, from_constraints,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -25,6 +28,12 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiff": SPIFF_NS}
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
+#: steps done by a person: a plain task (every modeler's default shape) and a
+#: manual task are read like a user task (role, timeLimit, optional form);
+#: an empty form makes the step a sign-off
+STEP_TAGS = ("userTask", "manualTask", "task")
+#: the one message the product itself sends (the receptionist records a supplement)
+SUPPLEMENT_MESSAGE = "supplement_received"
 #: task spec names the engine uses for itself
 RESERVED_IDS = {"Start", "End", "Root"}
 #: elements the engine here cannot run: refused by name rather than failing a dossier later
@@ -117,17 +126,29 @@ class ProcedureDefinition:
     def longest_path_hours(self, hours_per_day: Fraction) -> Fraction:
         """The largest sum of user-task limits along a path without repeating a loop."""
         limits = {tid: t.time_limit.hours(hours_per_day) for tid, t in self.user_tasks.items()}
-        best: dict[str, Fraction] = {}
-
-        def longest(node: str, on_path: frozenset[str]) -> Fraction:
-            if node in best:
-                return best[node]
-            onward = [longest(nxt, on_path | {node}) for nxt in self.graph.get(node, []) if nxt not in on_path]
-            best[node] = limits.get(node, Fraction(0)) + max(onward, default=Fraction(0))
-            return best[node]
-
         starts = set(self.graph) - {n for targets in self.graph.values() for n in targets}
-        return max((longest(node, frozenset()) for node in starts or self.graph), default=Fraction(0))
+        best: dict[str, Fraction] = {}
+        for start in sorted(starts or self.graph):
+            _longest_from(start, self.graph, limits, best)
+        return max((best[node] for node in starts or self.graph), default=Fraction(0))
+
+
+def _longest_from(start: str, graph: dict[str, list[str]], limits: dict[str, Fraction],
+                  best: dict[str, Fraction]) -> None:
+    """Depth-first with an explicit stack (a 2,000-step chain must not recurse):
+    a node's best sum is its limit plus its best successor's, loops cut where they close."""
+    on_path: set[str] = set()
+    stack: list[tuple[str, bool]] = [(start, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            on_path.discard(node)
+            onward = [best.get(n, Fraction(0)) for n in graph.get(node, []) if n not in on_path]
+            best[node] = limits.get(node, Fraction(0)) + max(onward, default=Fraction(0))
+        elif node not in best and node not in on_path:
+            on_path.add(node)
+            stack.append((node, True))
+            stack.extend((n, False) for n in graph.get(node, []) if n not in best and n not in on_path)
 
 
 def read_procedure(xml: bytes, forms: Mapping[str, Any] | None = None) -> ProcedureDefinition:
@@ -194,10 +215,15 @@ class _Reader:
             self._refuse_unsupported(each)
             for container in _containers(each):
                 self._check_structure(container)
-            for element in each.iterfind(".//bpmn:userTask", NS):
+            self._check_messages(each)
+            self._check_call_activities(each, processes)
+            for element in _steps(each):
                 task = self._user_task(element, _lanes(each))
                 if task is not None:
                     user_tasks[task.element_id] = task
+            for element in _multi_instances(each):
+                self._multi_instance(element, _form_field_ids(each))
+        self._name_messages()
         process_id = process.get("id", "") if process is not None else ""
         return ProcedureDefinition(
             process_id=process_id,
@@ -255,6 +281,85 @@ class _Reader:
         for tag, message in UNSUPPORTED.items():
             for element in process.iterfind(f".//bpmn:{tag}", NS):
                 self.problem(message, element)
+
+    def _name_messages(self) -> None:
+        """A ``<message>`` may legally have no name; the engine needs one: its id is its name."""
+        for message in self.root.iterfind("bpmn:message", NS):
+            if not (message.get("name") or "").strip():
+                message.set("name", message.get("id") or "")
+
+    def _check_messages(self, process: etree._Element) -> None:
+        """Only the supplement message is ever delivered: a diagram waiting for
+        another would wait forever, so it is refused naming the element."""
+        names = {m.get("id"): (m.get("name") or m.get("id") or "").strip()
+                 for m in self.root.iterfind("bpmn:message", NS)}
+        for element in process.iter():
+            if not isinstance(element.tag, str):
+                continue
+            definition = element.find("bpmn:messageEventDefinition", NS)
+            kind = _local(element)
+            if kind == "receiveTask":
+                definition = element
+            if definition is None or kind in ("intermediateThrowEvent", "endEvent"):
+                continue
+            if kind == "startEvent":
+                self.problem("Sự kiện bắt đầu bằng thông điệp không được hỗ trợ: hồ sơ bắt đầu khi "
+                             "được tiếp nhận, hãy dùng sự kiện bắt đầu thường.", element)
+            elif names.get(definition.get("messageRef")) != SUPPLEMENT_MESSAGE:
+                self.problem(f"Bước chờ thông điệp '{names.get(definition.get('messageRef')) or '(chưa chọn)'}' "
+                             "sẽ chờ mãi: hệ thống chỉ gửi thông điệp 'supplement_received' (bổ sung hồ sơ).",
+                             element)
+
+    def _check_call_activities(self, process: etree._Element, processes: list[etree._Element]) -> None:
+        by_id = {p.get("id"): p for p in processes}
+        for call in process.iterfind(".//bpmn:callActivity", NS):
+            called = by_id.get(call.get("calledElement"))
+            if called is not None:
+                called.set("isExecutable", "true")   # modelers mark called processes not executable
+            else:
+                self.problem(f"Hoạt động gọi quy trình '{call.get('calledElement') or ''}' không có trong tệp: "
+                             "quy trình được gọi phải nằm cùng tệp BPMN.", call)
+
+    def _multi_instance(self, element: etree._Element, known: set[str]) -> None:
+        """A multi-instance step runs once per item; how many must be knowable
+        from a number or from a form field a step fills in, else it is refused here."""
+        loop = element.find("bpmn:multiInstanceLoopCharacteristics", NS)
+        collection = (loop.get(f"{{{CAMUNDA_NS}}}collection") or "").strip()
+        if collection:
+            _camunda_collection(loop, expressions.strip_wrapper(collection),
+                                (loop.get(f"{{{CAMUNDA_NS}}}elementVariable") or "").strip())
+        cardinality = loop.find("bpmn:loopCardinality", NS)
+        reference = loop.find("bpmn:loopDataInputRef", NS)
+        for node in (cardinality, loop.find("bpmn:completionCondition", NS)):
+            if node is not None:
+                node.text = self._python(element, node.text or "")
+        if cardinality is not None and reference is None:
+            self._check_cardinality(element, cardinality.text or "", known)
+        elif reference is not None and cardinality is None:
+            if (reference.text or "").strip() not in known:
+                self.problem(f"Không xác định được danh sách lặp '{(reference.text or '').strip()}': "
+                             "phải là một trường biểu mẫu của một bước trước.", element)
+        else:
+            self.problem("Bước lặp nhiều lần cần đúng một trong hai: số lần (loopCardinality) "
+                         "hoặc danh sách (camunda:collection / loopDataInputRef).", element)
+
+    def _python(self, element: etree._Element, text: str) -> str:
+        try:
+            return expressions.to_python(text)
+        except expressions.ExpressionError as error:
+            self.problem(f"Biểu thức '{text}' không hợp lệ: {error}", element)
+            return text
+
+    def _check_cardinality(self, element: etree._Element, text: str, known: set[str]) -> None:
+        try:
+            names = {n.id for n in ast.walk(expressions.compile_expression(text)) if isinstance(n, ast.Name)}
+        except expressions.ExpressionError as error:
+            self.problem(f"Số lần lặp '{text}' không hợp lệ: {error}", element)
+            return
+        unknown = sorted(names - known)
+        if unknown or not text.strip():
+            self.problem(f"Không xác định được số lần lặp '{text}': chỉ dùng số hoặc trường biểu mẫu "
+                         f"của một bước trước (không biết: {', '.join(unknown) or 'trống'}).", element)
 
     def _check_structure(self, container: etree._Element) -> None:
         """Dangling elements are errors; unreachable ones and gateways that
@@ -335,6 +440,31 @@ class _Reader:
         return fields_from_json_schema(self.forms[filename])
 
 
+def _steps(process: etree._Element) -> list[etree._Element]:
+    return [e for tag in STEP_TAGS for e in process.iterfind(f".//bpmn:{tag}", NS)]
+
+
+def _multi_instances(process: etree._Element) -> list[etree._Element]:
+    return [e for e in process.iter() if isinstance(e.tag, str)
+            and e.find("bpmn:multiInstanceLoopCharacteristics", NS) is not None]
+
+
+def _form_field_ids(process: etree._Element) -> set[str]:
+    """Names a step's form can write into the dossier's data (Camunda fields;
+    a JSON-schema form's fields are read where the step is)."""
+    return {f.get("id") for f in process.iterfind(".//camunda:formField", NS) if f.get("id")}
+
+
+def _camunda_collection(loop: etree._Element, collection: str, variable: str) -> None:
+    """Camunda's ``collection``/``elementVariable`` written as BPMN's own data references."""
+    if loop.find("bpmn:loopDataInputRef", NS) is None:
+        reference = etree.Element(f"{{{BPMN_NS}}}loopDataInputRef")
+        reference.text = collection
+        loop.insert(0, reference)
+    if variable and loop.find("bpmn:inputDataItem", NS) is None:
+        etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", id=variable, name=variable)
+
+
 def _properties(element: etree._Element) -> dict[str, str]:
     """The task's extension properties, in either dialect."""
     found = element.xpath(
@@ -361,7 +491,7 @@ def _camunda_fields(element: etree._Element) -> list[FormField]:
             raise FormDefinitionError(f"trường '{form_field.id}' được khai báo hai lần")
         seen.add(form_field.id)
         fields.append(form_field)
-    return fields
+    return checked_form(fields)
 
 
 def _camunda_field(node: etree._Element) -> FormField:
@@ -371,26 +501,13 @@ def _camunda_field(node: etree._Element) -> FormField:
     kind = node.get("type") or "string"
     if kind not in FIELD_TYPES:
         raise FormDefinitionError(f"trường '{field_id}' có kiểu '{kind}' không được hỗ trợ")
-    constraints = {c.get("name"): c.get("config") for c in node.iterfind("camunda:validation/camunda:constraint", NS)}
+    constraints = [(c.get("name"), c.get("config")) for c in node.iterfind("camunda:validation/camunda:constraint", NS)]
+    properties = {p.get("id"): p.get("value") or "" for p in node.iterfind("camunda:properties/camunda:property", NS)}
     options = tuple((v.get("id"), v.get("name") or v.get("id")) for v in node.iterfind("camunda:value", NS))
     if kind == "enum" and not options:
         raise FormDefinitionError(f"trường danh sách '{field_id}' chưa có giá trị nào")
-    return FormField(
-        id=field_id, label=node.get("label") or field_id, type=kind,
-        required="required" in constraints,
-        min=_number_constraint(constraints, "min"), max=_number_constraint(constraints, "max"),
-        minlength=_int_constraint(constraints, "minlength"), maxlength=_int_constraint(constraints, "maxlength"),
-        options=options, default=node.get("defaultValue"),
-    )
-
-
-def _number_constraint(constraints: dict, name: str) -> float | None:
-    return constraint_number(name, constraints[name]) if name in constraints else None
-
-
-def _int_constraint(constraints: dict, name: str) -> int | None:
-    value = _number_constraint(constraints, name)
-    return int(value) if value is not None else None
+    return FormField(id=field_id, label=node.get("label") or field_id, type=kind, options=options,
+                     default=node.get("defaultValue"), **from_constraints(field_id, kind, constraints, properties))
 
 
 def _graph(process: etree._Element) -> dict[str, list[str]]:
