@@ -8,6 +8,9 @@ from app.escalation.models import Escalation
 
 APOLOGY = ("{unit} thành thật xin lỗi Ông/Bà vì hồ sơ chưa được giải quyết đúng hạn đã hẹn "
            "và hẹn trả kết quả vào ngày mới dưới đây.")
+#: the letter sent before the deadline (Decree 61/2018 art. 19): the delay is foreseen, not yet there
+EARLY_APOLOGY = ("{unit} thành thật xin lỗi Ông/Bà vì hồ sơ không thể giải quyết kịp ngày hẹn trả kết quả "
+                 "và hẹn trả kết quả vào ngày mới dưới đây.")
 
 
 def render_letter(escalation: Escalation) -> bytes:
@@ -17,7 +20,8 @@ def render_letter(escalation: Escalation) -> bytes:
     data = M.Apology(
         **forms_print.common_fields(dossier, escalation.explained_at),
         number=f"{escalation.id}/XL", received_at=dossier.received_at, due_at=escalation.old_due_at,
-        new_due_at=escalation.new_due_at, reason=escalation.reason, apology=APOLOGY.format(unit=unit.name),
+        new_due_at=escalation.new_due_at, reason=escalation.reason,
+        apology=(EARLY_APOLOGY if escalation.early else APOLOGY).format(unit=unit.name),
         responsible_unit=unit.name, signer=M.Person("", f"LÃNH ĐẠO {unit.name.upper()}"),
     )
     return forms_print.render("apology", data)

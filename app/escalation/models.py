@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import Unit, User
@@ -23,6 +23,9 @@ class Escalation(Base):
     Level 1: the responsible unit explains, proposes a new appointment and a
     leader signs the apology letter.  Level 2: the dossier was late again
     after its one allowed re-appointment; the head of the centre decides.
+    An *early* escalation is the same letter asked for before the step was late
+    (Decree 61/2018 art. 19): it moves the appointment without blocking; if the
+    step goes late before it is signed, it becomes the gate (``early`` false).
     The steps themselves run as a BPMN process (``bpmn/system/``) whose
     engine state is kept here; its user tasks are ordinary task rows.
     """
@@ -38,6 +41,9 @@ class Escalation(Base):
     responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     old_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: the step's own deadline when the escalation opened (signing moves the step's deadline)
+    step_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    early: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reason: Mapped[str] = mapped_column(Text, default="")
     new_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     explained_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))

@@ -27,12 +27,16 @@ class EscalationSchema(OutputSchema):
     dossier_code = fields.String()
     task_id = fields.Integer()
     level = fields.Integer()
+    early = fields.Boolean(metadata={
+        "description": "Xin lỗi sớm: thư lập trước khi bước quá hạn; hồ sơ không tạm dừng."})
     state = fields.String()
     state_label = fields.String()
     responsible_unit = fields.String()
     created_at = LocalDateTime()
     age_hours = fields.Float()
     old_due_at = LocalDateTime(allow_none=True)
+    step_due_at = LocalDateTime(allow_none=True, metadata={
+        "description": "Hạn của bước khi mở hồ sơ trễ hạn (thư đã ký dời hạn của bước sang ngày hẹn mới)."})
     new_due_at = LocalDateTime(allow_none=True)
     reason = fields.String()
     note = fields.String()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ EXPLAIN, SIGN, DECIDE = "Task_giai_trinh", "Task_ky_thu", "Task_quyet_dinh"
 MAX_SIGNED_PDF = 10 * 1024 * 1024
 #: the ``state`` filter of :func:`search` that selects every open escalation
 OPEN = "open"
+#: a step whose deadline a letter moved is warned this long before its new deadline
+WARN_BEFORE = timedelta(hours=24)
 
 
 @functools.cache
@@ -84,18 +86,32 @@ def escalate(task: Task, now: datetime) -> Escalation | None:
     if dossier.status == "blocked":
         workflow.record(dossier, "step_late", None, now, task=task, element_id=task.element_id, name=task.name)
         return None
+    early = next((found for found in open_escalations_of(dossier) if found.early), None)
+    if early is not None:
+        early.early = False  # its letter, not yet signed, becomes the gate: nothing is asked twice
+        return _block(early, task, now)
     level = 2 if dossier.reappointed_at is not None else 1
     responsible = task.unit if level == 1 else head_unit(dossier.receiving_unit)
-    escalation = Escalation(
-        dossier=dossier, task_id=task.id, level=level, responsible_unit=responsible, created_at=now,
-        state="awaiting_explanation" if level == 1 else "escalated_to_head", old_due_at=dossier.due_at,
-        engine_state="",
-    )
+    escalation = _open(task, level=level, responsible_unit=responsible, created_at=now,
+                       state="awaiting_explanation" if level == 1 else "escalated_to_head")
+    return _block(escalation, task, now)
+
+
+def _open(task: Task, **values: Any) -> Escalation:
+    """A new escalation about ``task``, its system process started (its first step's row added)."""
+    escalation = Escalation(dossier=task.dossier, task_id=task.id, old_due_at=task.dossier.due_at,
+                            step_due_at=task.due_at, engine_state="", **values)
     session.add(escalation)
     session.flush()
-    _advance(escalation, None, now, start=True)
+    _advance(escalation, None, values["created_at"], start=True)
+    return escalation
+
+
+def _block(escalation: Escalation, task: Task, now: datetime) -> Escalation:
+    """Stop the dossier behind a late step, record why and tell the responsible unit."""
+    dossier, responsible = escalation.dossier, escalation.responsible_unit
     dossier.status, dossier.updated_at = "blocked", now
-    workflow.record(dossier, "escalated", None, now, task=task, escalation_id=escalation.id, level=level,
+    workflow.record(dossier, "escalated", None, now, task=task, escalation_id=escalation.id, level=escalation.level,
                     element_id=task.element_id, name=task.name, responsible_unit=responsible.code)
     notify_unit(responsible, dossier, "escalated",
                 f"Hồ sơ {dossier.code} bị tạm dừng: bước \"{task.name}\" quá hạn",
@@ -233,11 +249,63 @@ def explain(actor: User, escalation_id: int, reason: str, new_due_date: date | N
     """The responsible officer explains the delay and proposes the new appointment."""
     escalation = get_for(actor, escalation_id)
     task = _step_for(actor, escalation, EXPLAIN, "awaiting_explanation")
+    return _explained(actor, escalation, task, reason, new_due_date, clock.now())
+
+
+def apologize_early(actor: User, late_soon: Task, reason: str, new_due_date: date | None) -> Escalation:
+    """Before ``late_soon`` is late, its officer explains the coming delay and proposes the new
+    appointment: the apology path starts with its explanation given, so the leader signs the
+    same letter (form 04) in the same way; nothing blocks.  The caller checked that ``actor``
+    holds the step's role in its unit."""
     now = clock.now()
-    new_due_at = _check_new_date(escalation, new_due_date, now)
+    _check_early(late_soon, now)
+    escalation = _open(late_soon, level=1, early=True, responsible_unit=late_soon.unit, created_at=now,
+                       state="awaiting_explanation")
+    workflow.record(late_soon.dossier, "early_apology", actor, now, task=late_soon, escalation_id=escalation.id,
+                    element_id=late_soon.element_id, name=late_soon.name)
+    return _explained(actor, escalation, open_step(escalation, EXPLAIN), reason, new_due_date, now)
+
+
+def _check_early(task: Task, now: datetime) -> None:
+    problem = early_refusal(task, now)
+    if problem:
+        raise Conflict(problem)
+
+
+def early_refusal(task: Task, now: datetime) -> str | None:
+    """Why an early apology cannot be asked for this step now (the 409's words), or None."""
+    dossier = task.dossier
+    if task.state != "open" or task.escalation_id is not None:
+        return "Bước này không còn mở (hoặc thuộc quy trình giải trình): không xin lỗi sớm được."
+    if dossier.status == "blocked":
+        return (f"Hồ sơ {dossier.code} đang tạm dừng do có bước quá hạn: cần giải trình trên trang "
+                "hồ sơ trễ hạn, không xin lỗi sớm được nữa.")
+    if dossier.status not in ("received", "in_progress"):
+        return f"Hồ sơ {dossier.code} không ở trong quá trình giải quyết."
+    if now >= task.due_at:
+        return (f"Bước \"{task.name}\" đã quá hạn (hạn {clock.local(task.due_at):%H:%M %d/%m/%Y}): "
+                "không còn xin lỗi sớm được; hồ sơ sẽ tạm dừng cho đến khi thư xin lỗi được ký.")
+    if dossier.reappointed_at is not None:
+        return f"Hồ sơ {dossier.code} đã được hẹn lại một lần: không được hẹn lại lần nữa."
+    if open_escalations_of(dossier):
+        return f"Hồ sơ {dossier.code} đã có thư xin lỗi đang chờ xử lý."
+    return None
+
+
+def _explanation(old_due_at: datetime | None, reason: str, new_due_date: date | None,
+                 now: datetime) -> tuple[str, datetime]:
+    """The explanation's reason and new appointment, checked; 422 naming the field otherwise."""
+    new_due_at = _check_new_date(old_due_at, new_due_date, now)
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise Invalid("Cần giải trình rõ lý do chậm trễ.", field_errors({"reason": "Ghi rõ lý do (ít nhất 10 ký tự)."}))
+    return reason, new_due_at
+
+
+def _explained(actor: User, escalation: Escalation, task: Task, reason: str, new_due_date: date | None,
+               now: datetime) -> Escalation:
+    """Complete the explanation step, issue the letter and hand it to the leader (committed)."""
+    reason, new_due_at = _explanation(escalation.old_due_at, reason, new_due_date, now)
     _complete_step(actor, escalation, task, {"ly_do_cham": reason, "ngay_hen_moi": new_due_at.date().isoformat()}, now)
     escalation.reason, escalation.new_due_at = reason, new_due_at
     escalation.explained_by_id, escalation.explained_at = actor.id, now
@@ -252,10 +320,10 @@ def explain(actor: User, escalation_id: int, reason: str, new_due_date: date | N
     return escalation
 
 
-def _check_new_date(escalation: Escalation, new_due_date: date | None, now: datetime) -> datetime:
+def _check_new_date(old_due_at: datetime | None, new_due_date: date | None, now: datetime) -> datetime:
     """A working day after today and after the old appointment; 422 otherwise."""
     calendar = work_calendar()
-    old = clock.local(escalation.old_due_at).date() if escalation.old_due_at else now.date()
+    old = clock.local(old_due_at).date() if old_due_at else now.date()
     problem = None
     if new_due_date is None:
         problem = "Cần chọn ngày hẹn trả kết quả mới."
@@ -311,15 +379,46 @@ def _accept_signature(actor: User, escalation: Escalation, signed: bytes) -> Esc
     escalation.signed_pdf, escalation.signed_by_id, escalation.signed_at = signed, actor.id, verified.signed_at
     escalation.state = "signed"
     dossier = escalation.dossier
-    dossier.due_at, dossier.reappointed_at = escalation.new_due_at, now
-    _unblock(dossier, actor, now, "apology_signed", escalation_id=escalation.id,
-             signer=verified.signer_subject, new_due_at=escalation.new_due_at.isoformat())
+    _reappoint(escalation, now)
+    detail = {"escalation_id": escalation.id, "signer": verified.signer_subject,
+              "new_due_at": escalation.new_due_at.isoformat()}
+    if escalation.early:  # the dossier was never stopped
+        workflow.record(dossier, "early_apology_signed", actor, now, **detail)
+    else:
+        _unblock(dossier, actor, now, "apology_signed", **detail)
     notify_citizen(dossier, "apology",
                    f"Thư xin lỗi và hẹn lại ngày trả kết quả hồ sơ {dossier.code}",
-                   f"Hồ sơ {dossier.code} của Ông/Bà chậm so với hẹn. {escalation.responsible_unit.name} "
+                   f"Hồ sơ {dossier.code} của Ông/Bà {_delay_words(escalation)}. {escalation.responsible_unit.name} "
                    f"xin lỗi và hẹn trả kết quả vào ngày {clock.local(escalation.new_due_at):%d/%m/%Y}.")
     workflow.commit()
     return escalation
+
+
+def _delay_words(escalation: Escalation) -> str:
+    return "không kịp trả kết quả đúng hẹn" if escalation.early else "chậm so với hẹn"
+
+
+def _reappoint(escalation: Escalation, now: datetime) -> None:
+    """Move the appointment (the one re-appointment); a step not yet late (the early path)
+    has its deadline moved too, so that it is shown, warned and, late after all, escalated
+    (to the head) against the new date.  A step already late keeps its deadline: it was
+    late, and stays so on the control slip and in reports (see :func:`renewed_deadline`)."""
+    dossier, new_due_at = escalation.dossier, escalation.new_due_at
+    dossier.due_at, dossier.reappointed_at = new_due_at, now
+    step = _late_task(escalation)
+    if step.state == "open" and now < step.due_at < new_due_at:
+        workflow.record(dossier, "step_reappointed", None, now, task=step, escalation_id=escalation.id,
+                        old_due_at=step.due_at.isoformat(), new_due_at=new_due_at.isoformat())
+        step.due_at, step.warn_at, step.warned_at = new_due_at, max(now, new_due_at - WARN_BEFORE), None
+
+
+def renewed_deadline(task: Task) -> datetime | None:
+    """For a step that went late and was then covered by a signed letter: the new appointment,
+    by which it must now be done (its own deadline, passed, is kept as the record)."""
+    reappointed = task.dossier.reappointed_at
+    if task.state != "open" or task.escalated_at is None or reappointed is None:
+        return None
+    return task.dossier.due_at if task.escalated_at <= reappointed else None
 
 
 def decide(actor: User, escalation_id: int, decision: str) -> Escalation:

@@ -56,6 +56,7 @@ NOTIFICATION_KINDS = {"deadline_near": "Sắp đến hạn", "escalated": "Trễ
                       "letter_rejected": "Thư bị trả lại", "apology": "Thư xin lỗi công dân"}
 
 bp.add_app_template_global(services.STATE_LABELS, "ESCALATION_STATE_LABELS")
+bp.add_app_template_global(services.renewed_deadline, "renewed_deadline")
 bp.add_app_template_global(STATE_TONES, "ESCALATION_STATE_TONES")
 
 
@@ -122,9 +123,11 @@ def _earliest_new_date(escalation: Escalation) -> date:
 
 def _page(escalation: Escalation, error: AppError | None = None, status: int = 200):
     task = late_step(escalation)
-    late_by = (task.completed_at or clock.now()) - task.due_at
+    step_due = escalation.step_due_at or task.due_at  # the step's deadline before the letter moved it
+    late_by = (task.completed_at or clock.now()) - step_due
     return render_template(
         "escalation/detail.html", escalation=escalation, dossier=escalation.dossier, late=task, late_by=late_by,
+        step_due=step_due,
         step=STEP_NAMES.get(my_step(current_user(), escalation)), has_letter=escalation.state in LETTER_STATES,
         earliest=_earliest_new_date(escalation), upload_mb=upload_limit_mb(),
         error=error, errors=errors_by_field(error) if error else {}, values=request.form if error else {},
@@ -152,11 +155,11 @@ def letter(escalation_id: int):
 
 def _explain(user: User, escalation_id: int) -> str:
     form = request.form
-    services.explain(user, escalation_id, form.get("reason", ""), _posted_date(form.get("new_due_date", "")))
+    services.explain(user, escalation_id, form.get("reason", ""), posted_date(form.get("new_due_date", "")))
     return "Đã gửi giải trình. Thư xin lỗi đã được lập và đang chờ lãnh đạo xem xét, ký số."
 
 
-def _posted_date(text: str) -> date | None:
+def posted_date(text: str) -> date | None:
     """A date input's ISO value; None when empty (the service then asks for one)."""
     if not text.strip():
         return None

@@ -250,3 +250,8 @@ def _juel_string(literal: str) -> str:
             out.append(body[index])
             index += 1
     return "".join(out)
+
+
+def names_in(text: str) -> set[str]:
+    """The variables a (checked) expression reads: a form's conditions may name only its fields."""
+    return {node.id for node in ast.walk(compile_expression(text)) if isinstance(node, ast.Name)}

@@ -6,15 +6,16 @@ from flask import Blueprint
 from app.core.api import load_json, load_query
 from app.core.identity import current_user, require
 from app.core.openapi import operation
+from app.escalation.schemas import EscalationSchema, ExplanationSchema
 from app.tasks import services
 from app.tasks.schemas import CompleteSchema, TaskQuerySchema, TaskSchema
 
 # Schemas are built once: building one costs more than using it.
 _QUERY, _COMPLETE, _TASK, _TASKS = TaskQuerySchema(), CompleteSchema(), TaskSchema(), TaskSchema(many=True)
-
-
+_EXPLANATION, _ESCALATION = ExplanationSchema(), EscalationSchema()
 
 bp = Blueprint("tasks", __name__)
+
 
 @bp.get("/tasks")
 @require()
@@ -47,3 +48,17 @@ def complete_task(task_id: int):
     """
     body = load_json(_COMPLETE)
     return _TASK.dump(services.complete(current_user(), task_id, body["data"]))
+
+
+@bp.post("/tasks/<int:task_id>/early-apology")
+@require()
+@operation(body=ExplanationSchema, response=EscalationSchema, status=201, errors=(404, 409))
+def early_apology(task_id: int):
+    """Before the step is late, its officer explains the coming delay and proposes a new appointment
+    (a working day after today and after the current one); the apology letter (form 04) is issued for
+    the unit's leader to sign with ``POST /escalations/{id}/signature``. Once signed the appointment
+    and the step's deadline move (the one re-appointment) and nothing blocks. 409 when the step is
+    already late, the dossier stopped, already re-appointed or with a letter pending."""
+    body = load_json(_EXPLANATION)
+    escalation = services.apologize_early(current_user(), task_id, body["reason"], body["new_due_date"])
+    return _ESCALATION.dump(escalation), 201

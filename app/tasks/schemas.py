@@ -22,6 +22,12 @@ class FormFieldSchema(Schema):
     maxlength = fields.Integer(allow_none=True)
     default = fields.Raw(allow_none=True)
     options = fields.List(fields.Dict(), metadata={"description": "[{value, label}] của trường enum."})
+    readonly = fields.Boolean(metadata={"description": "Chỉ đọc: giữ giá trị mặc định, giá trị gửi lên bị bỏ qua."})
+    min_date = fields.String(allow_none=True, metadata={"description": "Trường ngày: không trước ngày này (YYYY-MM-DD hoặc 'today')."})
+    max_date = fields.String(allow_none=True, metadata={"description": "Trường ngày: không sau ngày này; 'today': không ở tương lai."})
+    pattern = fields.String(allow_none=True, metadata={"description": "Biểu thức chính quy mà cả giá trị phải khớp."})
+    rules = fields.List(fields.Dict(), metadata={
+        "description": "[{condition, message}]: điều kiện (ngôn ngữ biểu thức của cổng) phải thỏa, và thông báo khi không."})
 
 
 class TaskSchema(OutputSchema):

@@ -1,6 +1,7 @@
 """The officers' inbox and completing a task."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -13,6 +14,7 @@ from app.dossiers import workflow
 from app.dossiers.models import Dossier
 from app.dossiers.services import can_view
 from app.escalation import services as escalation_services
+from app.escalation.models import Escalation
 from app.procedures.services import definition_of
 from app.tasks import forms
 from app.tasks.models import Task
@@ -107,10 +109,19 @@ def complete(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     return task
 
 
+def apologize_early(actor: User, task_id: int, reason: str, new_due_date: date | None) -> Escalation:
+    """An early apology for a step not yet late: only its role in its unit may ask (404 / 403 as
+    for completing it); the rules of the letter are the apology path's."""
+    task = _to_complete(actor, task_id)
+    return escalation_services.apologize_early(actor, task, reason, new_due_date)
+
+
 def _blocked_message(dossier: Dossier) -> str:
+    """Which late step holds the dossier and what it waits for, named by the step, never by an
+    escalation's number (which reads like a count)."""
     blocking = escalation_services.open_escalations_of(dossier)
     labels = escalation_services.STATE_LABELS
-    named = "; ".join(f"hồ sơ trễ hạn số {e.id} ({labels[e.state].lower()})" for e in blocking)
+    named = "; ".join(f"bước “{session.get(Task, e.task_id).name}”: {labels[e.state].lower()}" for e in blocking)
     return (f"Hồ sơ {dossier.code} đang tạm dừng do có bước quá hạn ({named or 'đang xử lý'}): "
             "cần giải trình và thư xin lỗi được lãnh đạo ký số trước khi xử lý tiếp.")
 

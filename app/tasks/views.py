@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from app import clock
 from app.core.errors import AppError
 from app.core.web import MenuItem, errors_by_field
 from app.core.identity import current_user, require
+from app.db import session
 from app.dossiers.services import tasks_of
 from app.escalation.models import Escalation
-from app.escalation.services import open_escalations_of, step_form
+from app.escalation.services import early_refusal, open_escalations_of, step_form
+from app.escalation.views import posted_date
 from app.tasks import services
-from app.tasks.forms import FormField
+from app.tasks.forms import TODAY, FormField
 from app.tasks.models import Task
 
 bp = Blueprint("tasks", __name__)
@@ -27,6 +30,12 @@ def long_text(field: FormField) -> bool:
     if field.maxlength is not None:
         return field.maxlength > LONG_TEXT
     return any(word in field.label.lower() for word in NOTE_WORDS)
+
+
+@bp.app_template_global()
+def form_date_bound(bound: str | None) -> str | None:
+    """A date field's bound as the date input's min/max: ``today`` is the application clock's date."""
+    return clock.local(clock.now()).date().isoformat() if bound == TODAY else bound
 
 
 @bp.get("/cong-viec")
@@ -53,16 +62,28 @@ def _form_of(step: Task) -> list[FormField]:
     return step_form(step) if step.escalation_id else services.form_of(step)
 
 
-def _task_page(task: Task, error: AppError | None = None, status: int = 200):
-    not_mine = None if services.may_complete(current_user(), task) else services.NOT_YOURS
+def _task_page(task: Task, error: AppError | None = None, status: int = 200, early: bool = False):
+    """The task's page; ``early``: what was posted is the early apology's, kept in its form."""
+    mine = services.may_complete(current_user(), task)
     fields, steps = services.form_of(task), tasks_of(task.dossier)
     defaults = {f.id: str(f.default).lower() if f.type == "boolean" else f.default
                 for f in fields if f.default is not None}
+    posted = request.method == "POST"
     return render_template(
-        "tasks/task.html", task=task, dossier=task.dossier, fields=fields, not_mine=not_mine, steps=steps,
-        step_forms={step.id: _form_of(step) for step in steps}, error=error,
-        errors=errors_by_field(error) if error else {}, values=request.form if request.method == "POST" else defaults,
+        "tasks/task.html", task=task, dossier=task.dossier, fields=fields, not_mine=None if mine else services.NOT_YOURS,
+        steps=steps, step_forms={step.id: _form_of(step) for step in steps}, error=error,
+        errors=errors_by_field(error) if error else {}, values=request.form if posted and not early else defaults,
+        early_values=request.form if early else {}, early_error=early, **_letters(task, mine),
     ), status
+
+
+def _letters(task: Task, mine: bool) -> dict:
+    """What the page says of apology letters: the one holding a blocked dossier (its form is replaced
+    by a link to the explanation), an early letter waiting, or the offer of one to the step's officer."""
+    pending = open_escalations_of(task.dossier) if not task.escalation_id else []
+    holder = next((found for found in pending if not found.early), None) if task.dossier.blocked else None
+    return {"holder": holder, "pending_early": next((found for found in pending if found.early), None),
+            "early_offer": mine and early_refusal(task, clock.now()) is None}
 
 
 @bp.get("/cong-viec/<int:task_id>")
@@ -84,3 +105,19 @@ def complete(task_id: int):
         return _task_page(task, error, error.status)
     flash(f"Đã hoàn thành bước “{task.name}” của hồ sơ {task.dossier.code}.", "success")
     return redirect(url_for(".inbox"))
+
+
+@bp.post("/cong-viec/<int:task_id>/xin-loi-som")
+@require()
+def early_apology(task_id: int):
+    """The early apology: the letter is issued and the officer lands on its page, where the leader signs."""
+    task = services.get_for(current_user(), task_id)
+    form = request.form
+    try:
+        escalation = services.apologize_early(current_user(), task_id, form.get("reason", ""),
+                                              posted_date(form.get("new_due_date", "")))
+    except AppError as error:
+        session.rollback()  # nothing half-done is shown
+        return _task_page(task, error, error.status, early=True)
+    flash("Đã lập thư xin lỗi sớm (Mẫu 04) và trình lãnh đạo ký số; hồ sơ vẫn được giải quyết bình thường.", "success")
+    return redirect(url_for("escalation.detail", escalation_id=escalation.id))

@@ -48,7 +48,7 @@ def complete_check_step(page, code: str) -> None:
     page.fill("#f-noi_sinh", "")
     page.evaluate("document.querySelector('form.task-form').noValidate = true")
     page.get_by_role("button", name="Hoàn thành bước").click()
-    assert page.locator("#f-noi_sinh-err").inner_text() == "Trường này là bắt buộc."
+    assert page.locator("#f-noi_sinh-err").inner_text() == "Nơi sinh: trường này là bắt buộc."
     assert page.input_value("#f-ho_ten_tre") == "Trần Minh An"
     shot(page, "04-task-error-desktop")
     page.fill("#f-noi_sinh", CHILD["noi_sinh"])

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.db import session
 from app.escalation.models import Escalation
 from app.escalation.sweep import sweep as run_sweep
+from tests.support.api import complete_documents
 from tests.support.escalation import APPLICANT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,8 @@ def _late_dossiers(api, travel_clock, count: int) -> None:
     due = None
     for _ in range(count):
         received = api.post("/dossiers", "motcua.tanhoa", json={
-            "procedure_code": "chung-thuc-ban-sao", "applicant": APPLICANT, "documents": []}).get_json()
+            "procedure_code": "chung-thuc-ban-sao", "applicant": APPLICANT,
+            "documents": complete_documents("chung-thuc-ban-sao", [])}).get_json()
         (task,) = api.get(f"/dossiers/{received['code']}", "chuyenvien.tanhoa").get_json()["open_tasks"]
         due = max(due or task["due_at"], task["due_at"])
     travel_clock(datetime.fromisoformat(due) + timedelta(hours=1))

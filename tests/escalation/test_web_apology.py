@@ -41,11 +41,20 @@ def test_the_inbox_links_the_apology_step_and_the_held_step_to_the_escalation(cl
     url = escalation_url(late_dossier)
     inbox = login(OFFICER).get("/cong-viec").text
     assert "Giải trình, đề xuất ngày hẹn mới" in inbox
-    assert f"Hồ sơ trễ hạn số {late_dossier['escalation']['id']}" in inbox
-    assert f'<a class="btn btn-primary btn-small" href="{url}">Xử lý</a>' in inbox
-    assert f'<a class="badge badge-danger badge-link" href="{url}"' in inbox and "Tạm dừng — trễ hạn số" in inbox
+    assert f'<a class="btn btn-primary btn-small" href="{url}">Xử lý</a>' in inbox        # the apology step
+    assert f'<a class="btn btn-primary btn-small" href="{url}">Giải trình</a>' in inbox   # the held step
+    assert f'href="/cong-viec/{late_dossier["task"]["id"]}"' not in inbox  # its form could only answer 423
+    assert f'<a class="badge badge-danger badge-link" href="{url}"' in inbox and "Tạm dừng — hồ sơ trễ hạn" in inbox
     assert '<span class="badge badge-danger">Quá hạn</span>' in inbox
-    assert f'href="/cong-viec/{late_dossier["task"]["id"]}">Xử lý</a>' in inbox
+
+
+def test_no_page_shows_the_escalation_id_as_if_it_were_a_count(client, login, late_dossier):
+    number = late_dossier["escalation"]["id"]
+    login(OFFICER)
+    for url in ("/cong-viec", escalation_url(late_dossier), "/tre-han", f"/ho-so/{late_dossier['code']}",
+                f"/cong-viec/{late_dossier['task']['id']}"):
+        page = client.get(url).text
+        assert f"số {number}" not in page and f"hạn {number}<" not in page and "<td>Số</td>" not in page, url
 
 
 def test_the_apology_step_opens_the_escalation_page_and_the_held_step_says_why(client, login, late_dossier):
@@ -54,6 +63,8 @@ def test_the_apology_step_opens_the_escalation_page_and_the_held_step_says_why(c
     assert response.status_code == 302 and response.location == escalation_url(late_dossier)
     held = client.get(f"/cong-viec/{late_dossier['task']['id']}").text
     assert "Hồ sơ đang tạm dừng" in held and f'href="{escalation_url(late_dossier)}"' in held
+    assert f'<a class="btn btn-primary" href="{escalation_url(late_dossier)}">Giải trình</a>' in held
+    assert "task-form" not in held and "Hoàn thành bước" not in held   # no form that could only answer 423
 
 
 # --------------------------------------------------------------------------- the officer's explanation
@@ -61,7 +72,7 @@ def test_the_apology_step_opens_the_escalation_page_and_the_held_step_says_why(c
 
 def test_the_officer_sees_the_explanation_form(client, login, late_dossier):
     page = login(OFFICER).get(escalation_url(late_dossier)).text
-    assert "Hồ sơ trễ hạn số" in page and late_dossier["code"] in page and "Chờ giải trình" in page
+    assert f"<h1>Trễ hạn — hồ sơ {late_dossier['code']}</h1>" in page and "Chờ giải trình" in page
     assert 'name="reason"' in page and '<input type="date"' in page and 'name="new_due_date"' in page
     assert "quá hạn" in page and "30 phút" in page
 

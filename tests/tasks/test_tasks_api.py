@@ -232,3 +232,23 @@ def test_a_step_that_ends_the_process_withdraws_the_parallel_one(api, demo):
     assert ok(api.get(f"/tasks/{withdrawn}", "lanhdao.tanhoa"))["state"] == "cancelled"
     assert withdrawn not in {task["id"] for task in ok(api.get("/tasks", "lanhdao.tanhoa"))}
     problem(api.post(f"/tasks/{withdrawn}/complete", "lanhdao.tanhoa", json={"data": {}}), 409)
+
+
+def test_the_three_in_one_form_checks_what_its_diagram_says(api, demo):
+    """Demo procedure lien-thong-3-trong-1: a birth date not in the future, a 12-digit identity
+    number, and a health-insurance card valid "to" after "from" (a ``validate`` condition)."""
+    code = receive(api, "lien-thong-3-trong-1")["code"]
+    birth = open_task(api, code, "Task_dang_ky_khai_sinh")
+    wrong = problem(post_complete(api, birth["id"], "hotich.tanhoa", {
+        **BIRTH_REGISTERED, "ngay_sinh_tre": "2025-10-04", "so_dinh_danh_tre": "00122501234X"}), 422)
+    assert {(e["field"], e["message"]) for e in wrong["errors"]} == {
+        ("ngay_sinh_tre", "Ngày, tháng, năm sinh: không được sau ngày hôm nay."),
+        ("so_dinh_danh_tre", "Số định danh cá nhân của trẻ: Gồm đúng 12 chữ số.")}
+    complete(api, code, "Task_dang_ky_khai_sinh", "hotich.tanhoa", BIRTH_REGISTERED)
+    card = open_task(api, code, "Task_cap_the_bhyt")
+    backwards = problem(post_complete(api, card["id"], "bhxh", {**INSURANCE, "the_bhyt_den_ngay": "2025-09-01"}), 422)
+    assert backwards["errors"] == [{"field": "the_bhyt_den_ngay",
+                                    "message": "Thẻ có giá trị đến ngày: Phải sau ngày thẻ bắt đầu có giá trị."}]
+    form = {f["id"]: f for f in card["form"]}
+    assert form["the_bhyt_den_ngay"]["rules"] == [{"condition": "the_bhyt_den_ngay > the_bhyt_tu_ngay",
+                                                   "message": "Phải sau ngày thẻ bắt đầu có giá trị."}]

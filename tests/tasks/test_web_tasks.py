@@ -9,6 +9,7 @@ from app import clock
 from app.db import session
 from app.dossiers.services import get
 from app.tasks.models import Task
+from tests.support.api import open_task, receive
 from tests.support.web import BIRTH_CHECK
 
 CHECK_STEP = "Kiểm tra hồ sơ, ghi Sổ đăng ký khai sinh"
@@ -47,8 +48,8 @@ def test_a_wrong_form_is_shown_again_with_messages_then_completed(client, web_re
     task_id = first_task("hotich.tanhoa")
     wrong = client.post(f"/cong-viec/{task_id}", data={**BIRTH_CHECK, "noi_sinh": "", "dan_toc": "x" * 51})
     assert wrong.status_code == 422
-    assert '<p class="field-error" id="f-noi_sinh-err">Trường này là bắt buộc.</p>' in wrong.text
-    assert '<p class="field-error" id="f-dan_toc-err">Không được quá 50 ký tự.</p>' in wrong.text
+    assert '<p class="field-error" id="f-noi_sinh-err">Nơi sinh: trường này là bắt buộc.</p>' in wrong.text
+    assert '<p class="field-error" id="f-dan_toc-err">Dân tộc: không được quá 50 ký tự.</p>' in wrong.text
     assert 'value="Trần Minh An"' in wrong.text and '<option value="nam" selected>' in wrong.text
     done = client.post(f"/cong-viec/{task_id}", data=BIRTH_CHECK)
     assert done.status_code == 302 and done.location == "/cong-viec"
@@ -97,3 +98,17 @@ def test_a_blocked_dossier_cannot_go_on(client, web_receive, first_task):
 def test_an_unknown_task_is_not_found(client, login):
     login("hotich.tanhoa")
     assert client.get("/cong-viec/999999").status_code == 404
+
+
+def test_the_task_page_says_beside_each_field_what_the_diagram_checks(client, api, login, demo):
+    code = receive(api, "lien-thong-3-trong-1")["code"]
+    task_id = open_task(api, code, "Task_dang_ky_khai_sinh")["id"]
+    page = login("hotich.tanhoa").get(f"/cong-viec/{task_id}").text
+    assert f'max="{clock.local(clock.now()).date().isoformat()}"' in page and "Không được sau ngày hôm nay." in page
+    assert 'pattern="[0-9]{12}"' in page and "Gồm đúng 12 chữ số." in page
+    wrong = client.post(f"/cong-viec/{task_id}", data={"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh_tre": "2999-01-01",
+                                                       "gioi_tinh_tre": "nam", "so_dinh_danh_tre": "12345678901A"})
+    assert wrong.status_code == 422
+    assert ('<p class="field-error" id="f-ngay_sinh_tre-err">Ngày, tháng, năm sinh: không được sau ngày hôm nay.</p>'
+            in wrong.text)
+    assert '<p class="field-error" id="f-so_dinh_danh_tre-err">Số định danh cá nhân của trẻ: Gồm đúng' in wrong.text
