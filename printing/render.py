@@ -24,6 +24,7 @@ import cssselect2
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup, escape
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 from . import codes, formats, models, words
@@ -32,6 +33,8 @@ from .fetcher import STATIC_DIR, url_fetcher
 LOGGER = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STYLESHEETS = ("forms.css",)
+#: added for a one-page form set tighter (see ``DENSITIES``)
+TIGHTER = "tighter.css"
 
 #: WeasyPrint's font machinery (Pango/fontconfig objects in the shared
 #: FontConfiguration) is not documented as thread-safe.  Rendering is
@@ -56,10 +59,13 @@ class FormSpec:
     title: str
     model: type
     template: str
+    #: printed on one page, set tighter when its content would run over (see ``DENSITIES``)
+    one_page: bool = False
 
 
 FORMS: Mapping[str, FormSpec] = MappingProxyType({spec.name: spec for spec in (
-    FormSpec("receipt", "01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", models.Receipt, "receipt.html"),
+    FormSpec("receipt", "01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", models.Receipt, "receipt.html",
+             one_page=True),
     FormSpec("supplement", "02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", models.Supplement,
              "supplement.html"),
     FormSpec("refusal", "03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", models.Refusal, "refusal.html"),
@@ -69,6 +75,13 @@ FORMS: Mapping[str, FormSpec] = MappingProxyType({spec.name: spec for spec in (
     FormSpec("register", "06", "Sổ theo dõi hồ sơ", models.Register, "register.html"),
     FormSpec("fee-receipt", "", "Biên lai thu phí, lệ phí", models.FeeReceipt, "fee_receipt.html"),
 )})
+
+
+#: the settings of forms.css a one-page form tries in turn until it fits (the body's classes):
+#: as designed, then tighter lines and a smaller documents table, then a smaller type throughout
+#: (twice).
+#: A form that fits as designed is laid out once; one that fits no setting keeps the last.
+DENSITIES = ("", "compact", "compact dense", "compact dense tight")
 
 
 class _Engine:
@@ -84,9 +97,11 @@ class _Engine:
             pad2=_pad2, lines=_lines)
         self.templates = {name: self.env.get_template(spec.template) for name, spec in FORMS.items()}
         self.font_config = FontConfiguration()
-        self.stylesheets = [
-            CSS(filename=STATIC_DIR / name, url_fetcher=url_fetcher, font_config=self.font_config)
-            for name in STYLESHEETS]
+        self.stylesheets = [self._css(name) for name in STYLESHEETS]
+        self.tighter = [*self.stylesheets, self._css(TIGHTER)]
+
+    def _css(self, name: str) -> CSS:
+        return CSS(filename=STATIC_DIR / name, url_fetcher=url_fetcher, font_config=self.font_config)
 
 
 @functools.cache
@@ -94,12 +109,13 @@ def _engine() -> _Engine:
     return _Engine()
 
 
-def render_html(form: str, data, zone: tzinfo | None = None) -> str:
-    """The XHTML of ``form`` filled with ``data`` (the form's dataclass), times in ``zone``."""
+def render_html(form: str, data, zone: tzinfo | None = None, density: str = "") -> str:
+    """The XHTML of ``form`` filled with ``data`` (the form's dataclass), times in ``zone``,
+    set as ``density`` (one of ``DENSITIES``)."""
     spec = _spec(form, data)
     code = getattr(data, "dossier_code", "")
     return _engine().templates[spec.name].render(
-        form=data, spec=spec, zone=zone, barcode=_symbol(codes.barcode_img, code),
+        form=data, spec=spec, zone=zone, density=density, barcode=_symbol(codes.barcode_img, code),
         qr=_symbol(codes.qr_img, getattr(data, "lookup_url", "")))
 
 
@@ -109,9 +125,15 @@ def render_pdf(form: str, data, zone: tzinfo | None = None) -> bytes:
     Aware datetimes print in ``zone`` (the application passes its own); without
     one, each in its own zone.  Raises ``KeyError`` for an unknown form and
     ``TypeError`` when ``data`` is not that form's dataclass; any text inside
-    ``data`` prints.
+    ``data`` prints.  A one-page form (form 01) is set tighter until it fits one page.
     """
-    return _write_pdf(_XHTML(render_html(form, data, zone)))
+    densities = DENSITIES if _spec(form, data).one_page else DENSITIES[:1]
+    with _RENDER_LOCK, _gc_paused():
+        for density in densities:
+            document = _laid_out(_XHTML(render_html(form, data, zone, density)), tighter=bool(density))
+            if len(document.pages) == 1:
+                break
+        return document.write_pdf()
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -143,9 +165,16 @@ class _XHTML(HTML):
 
 def _write_pdf(document: HTML) -> bytes:
     """Lay out and write ``document`` with the shared stylesheet and fonts, one render at a time."""
-    engine = _engine()
     with _RENDER_LOCK, _gc_paused():
-        return document.write_pdf(stylesheets=engine.stylesheets, font_config=engine.font_config)
+        return _laid_out(document).write_pdf()
+
+
+def _laid_out(document: HTML, tighter: bool = False) -> Document:
+    """``document`` laid out in pages (where a one-page form learns whether it fits), with the
+    tighter settings' stylesheet when it is set tighter.  Called holding the render lock, with
+    the collector paused until the PDF is written (see ``_gc_paused``)."""
+    engine = _engine()
+    return document.render(engine.font_config, stylesheets=engine.tighter if tighter else engine.stylesheets)
 
 
 @contextlib.contextmanager

@@ -28,7 +28,13 @@ bp = Blueprint("dossiers", __name__)
 @limits.public("RATE_LIMIT_SUBMIT")
 @operation(body=ReceiveSchema, response=ReceiptSchema, status=201, errors=(404, 429), optional_auth=True)
 def receive():
-    """Receive a complete dossier: it gets its code, deadline and first steps.
+    """Receive a dossier: complete, it gets its code, deadline and first steps.
+
+    A document the catalogue marks required and not among ``documents`` is a 422
+    (field ``documents``, naming it). With ``"complete": false`` a receptionist records
+    the dossier as incomplete instead: status ``awaiting_documents``, a code and form 02
+    listing the required documents not brought and ``missing``; no step, no deadline
+    until ``POST /dossiers/{code}/documents-complete``.
 
     A receptionist receives at the counter (or keys in an online dossier) for their
     own unit. Without a token only ``channel: "online"`` is accepted, and
@@ -40,7 +46,8 @@ def receive():
     if actor is None and body["channel"] != "online":
         raise Unauthorized("Hồ sơ nộp trực tiếp do công chức Một cửa tiếp nhận: cần đăng nhập.")
     dossier = services.receive(actor, body["procedure_code"], services.Applicant(**body["applicant"]),
-                               body["documents"], body["channel"], body["unit_code"])
+                               body["documents"], body["channel"], body["unit_code"],
+                               None if body["complete"] else body["missing"])
     return ReceiptSchema().dump(dossier), 201
 
 
@@ -102,6 +109,9 @@ _reception_action("supplement-request", SupplementRequestSchema, "note", service
                   "Ask the citizen, once and completely, for the missing documents: the clock stops.")
 _reception_action("supplement", SupplementSchema, "documents", services.record_supplement,
                   "Record the documents brought: the deadline is counted again from zero.")
+_reception_action("documents-complete", SupplementSchema, "documents", services.complete_documents,
+                  "Record the documents an incomplete dossier waited for: it is received now, its steps start "
+                  "and the legal deadline counts from this moment.")
 _reception_action("refuse", RefuseSchema, "reason", services.refuse, "Refuse the dossier, with the reason.")
 _reception_action("return", ReturnSchema, "note", services.return_result, "Hand the result back to the citizen.")
 

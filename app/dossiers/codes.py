@@ -1,7 +1,13 @@
-"""Dossier codes: ``<agency code>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.12.H29-260115-0042``).
+"""Dossier codes: ``<agency code>-<YYMMDD>-<NNNN>`` (e.g. ``000.00.12.H29-260115-0042``),
+and the register entries printed on form 01.
 
 Pure functions; the sequence number itself comes from the database
 (``DossierSequence``) so that it never repeats across processes.
+
+The register (form 06, "Sổ theo dõi hồ sơ") of a receiving unit is kept one book a
+year: the book is named by its year ("Quyển số: 2026") and a dossier's entry is its
+rank among the dossiers the unit received that year, in order of reception ("Số thứ
+tự: 128"); the receipt's own number ("Số: 128/TNHS") is that entry.
 """
 from __future__ import annotations
 
@@ -35,3 +41,19 @@ def parse_code(code: str) -> tuple[str, date, int] | None:
     except ValueError:
         return None
     return match.group("agency"), day, int(match.group("number"))
+
+
+#: the suffix of a receipt's number: "tiếp nhận hồ sơ"
+RECEIPT_SUFFIX = "TNHS"
+
+
+def register_book(year: int) -> str:
+    """The register book a dossier received in ``year`` is entered in."""
+    return str(year)
+
+
+def receipt_number(entry: int) -> str:
+    """The number of form 01 ("Số: …") of the dossier at ``entry`` of its unit's book."""
+    if entry < 1:
+        raise ValueError("register entries start at 1")
+    return f"{entry}/{RECEIPT_SUFFIX}"

@@ -26,6 +26,7 @@ from app.auth.services import field_errors
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.formats import format_limit
 from app.db import session
+from app.dossiers import codes
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.services import OVERSEERS, tasks_of
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
@@ -91,11 +92,25 @@ def _signer(event: DossierEvent | None, officer: User | None) -> M.Person:
 # --- one builder per form ---------------------------------------------------------------------
 
 def _receipt(dossier: Dossier, officer: User | None) -> M.Receipt:
+    entry = register_entry(dossier)
     return M.Receipt(
         **common_fields(dossier, dossier.received_at), documents=[(d.name, d.copies) for d in dossier.documents],
         legal_deadline=legal_deadline_text(dossier.procedure.legal_limit), received_at=dossier.received_at,
         due_at=dossier.due_at, return_place=f"Bộ phận Một cửa {dossier.receiving_unit.name}",
-        receiver=_person(dossier.received_by or officer))
+        receiver=_person(dossier.received_by or officer), number=codes.receipt_number(entry),
+        register_book=codes.register_book(clock.local(dossier.received_at).year), register_entry=str(entry))
+
+
+def register_entry(dossier: Dossier) -> int:
+    """The dossier's rank in its unit's register of the year: the dossiers the unit received
+    that year up to it, in order of reception (those only recorded as incomplete, or refused at
+    the counter, were never received and take no entry; completed, they take the next one)."""
+    year = datetime(clock.local(dossier.received_at).year, 1, 1, tzinfo=clock.LOCAL_TZ)
+    before = (Dossier.received_at < dossier.received_at) | (
+        (Dossier.received_at == dossier.received_at) & (Dossier.id <= dossier.id))
+    return session.scalar(select(func.count(Dossier.id)).where(
+        Dossier.receiving_unit_id == dossier.receiving_unit_id, Dossier.sandbox.is_(dossier.sandbox),
+        Dossier.clock_started_at.is_not(None), Dossier.received_at >= year, before))
 
 
 def _supplement(dossier: Dossier, officer: User | None) -> M.Supplement:
@@ -115,6 +130,7 @@ def _control_slip(dossier: Dossier, officer: User | None) -> M.ControlSlip:
     home = dossier.receiving_unit.name
     others = dict.fromkeys(task.unit.name for task in tasks if task.unit.name != home)
     return M.ControlSlip(**common_fields(dossier, clock.now()), handling_unit=home,
+                         receipt_number=codes.receipt_number(register_entry(dossier)),
                          coordinating_units="; ".join(others), steps=_steps(dossier, tasks))
 
 
@@ -165,17 +181,25 @@ def _latest_letter(dossier: Dossier) -> bytes | None:
 
 
 def _asked_to_supplement(dossier: Dossier) -> bool:
-    return dossier.status == "awaiting_supplement" or _last_event(dossier, "supplement_requested") is not None
+    return (dossier.status in ("awaiting_supplement", "awaiting_documents")
+            or _last_event(dossier, "supplement_requested") is not None)
 
 
+def _received(dossier: Dossier) -> bool:
+    """Whether the dossier was ever received: one incomplete at the counter, or refused there,
+    never was, and has no receipt, steps or fee to print."""
+    return dossier.clock_started_at is not None
+
+
+NOT_RECEIVED = "Hồ sơ chưa được tiếp nhận (chưa đủ giấy tờ hoặc đã bị từ chối tại quầy)."
 FORMS = {
-    "receipt": _Form(_receipt),
+    "receipt": _Form(_receipt, _received, NOT_RECEIVED),
     "supplement": _Form(_supplement, _asked_to_supplement, "Hồ sơ chưa có yêu cầu bổ sung."),
     "refusal": _Form(_refusal, lambda dossier: dossier.status == "refused", "Hồ sơ không bị từ chối."),
     "apology": _Form(None, lambda dossier: _latest_letter(dossier) is not None, "Hồ sơ chưa có thư xin lỗi.",
                      stored=lambda dossier: _latest_letter(dossier)),
-    "control-slip": _Form(_control_slip),
-    "fee-receipt": _Form(_fee_receipt),
+    "control-slip": _Form(_control_slip, _received, NOT_RECEIVED),
+    "fee-receipt": _Form(_fee_receipt, _received, NOT_RECEIVED),
 }
 
 

@@ -37,13 +37,18 @@ class ReceiveSchema(Schema):
     channel = fields.String(load_default="counter", validate=validate.OneOf(CHANNELS))
     unit_code = bounded(64, load_default=None, metadata={
         "description": "Nơi tiếp nhận hồ sơ nộp trực tuyến (bắt buộc khi gọi không có token)."})
+    complete = fields.Boolean(load_default=True, metadata={
+        "description": "false: hồ sơ chưa đầy đủ, tại quầy Một cửa: chỉ cấp mã và phiếu yêu cầu bổ sung (mẫu 02), "
+                       "chưa tiếp nhận, chưa tính hạn."})
+    missing = fields.List(bounded(500), load_default=list, validate=validate.Length(0, 100), metadata={
+        "description": "Khi complete = false: các giấy tờ cần bổ sung (cùng với giấy tờ bắt buộc chưa nộp)."})
 
 
 class ReceiptSchema(Schema):
     code = fields.String(metadata={"example": "000.00.12.H29-260115-0042"})
     status = fields.String()
     received_at = LocalDateTime()
-    due_at = LocalDateTime()
+    due_at = LocalDateTime(allow_none=True, metadata={"description": "null khi hồ sơ chờ bổ sung giấy tờ."})
     lookup_secret = fields.String(metadata={"description": "In trên giấy tiếp nhận; dùng để tra cứu công khai."})
 
 

@@ -1,13 +1,15 @@
 """Reception, supplement, refusal, return, look-up and search of dossiers."""
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.auth.models import Unit, User
@@ -15,7 +17,7 @@ from app.auth.services import field_errors, get_unit
 from app.calendar.services import due_at
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.db import session
-from app.dossiers import codes, workflow
+from app.dossiers import codes, searchtext, workflow
 from app.dossiers.models import OPEN_STATUSES, Dossier, DossierDocument, DossierSequence
 from app.procedures.models import Procedure, ProcedureVersion
 from app.procedures.services import definition_of, get_procedure, not_in_force_reason
@@ -34,6 +36,7 @@ SECRET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SECRET_LENGTH = 16
 #: what a person may type differently: the look-alikes, and the spaces or dashes of a grouped secret
 _AS_TYPED = str.maketrans("OIL", "011", " -")
+_REMARK = re.compile(r"\s*\([^()]*\)$")
 
 
 @dataclass
@@ -47,19 +50,59 @@ class Applicant:
 
 def receive(actor: User | None, procedure_code: str, applicant: Applicant,
             documents: list[dict[str, Any]], channel: str = "counter",
-            unit_code: str | None = None) -> Dossier:
-    """Receive a complete dossier: give it a code and a deadline, start its workflow.
+            unit_code: str | None = None, missing: list[str] | None = None) -> Dossier:
+    """Receive a dossier: give it a code; complete, also a deadline and its workflow.
 
     At the counter the receiving unit is the officer's; online, the applicant
-    names it.  Nothing is written unless every step can be assigned a unit.
+    names it.  A dossier lacking a document the catalogue requires is refused
+    (422 naming it) unless ``missing`` is given: then, at the counter only, it
+    is recorded as incomplete (form 02) and nothing runs until the documents
+    arrive (:func:`complete_documents`).  Nothing is written unless every step
+    can be assigned a unit.
     """
+    version, unit = _intake(actor, procedure_code, applicant, documents, channel, unit_code)
+    asked = None if missing is None else _asked_for(actor, version.procedure, documents, missing)
+    if asked is None:
+        require_documents(version.procedure, documents)
+    now = clock.now()
+    dossier = _file(actor, version, unit, applicant, documents, channel, now)
+    if asked is None:
+        _start(dossier, actor, now)
+    else:
+        _await_documents(dossier, asked, actor, now)
+    workflow.commit()
+    return dossier
+
+
+def refuse_at_counter(actor: User, procedure_code: str, applicant: Applicant, documents: list[dict[str, Any]],
+                      reason: str) -> Dossier:
+    """Not eligible, seen at the counter: the dossier is recorded (a code, form 03) and refused
+    at once; no step, no appointment, whatever documents it has."""
+    version, unit = _intake(actor, procedure_code, applicant, documents, "counter", None)
+    _require_reason(reason)
+    now = clock.now()
+    dossier = _file(actor, version, unit, applicant, documents, "counter", now)
+    dossier.clock_started_at = dossier.due_at = None
+    _mark_refused(dossier, reason, actor, now)
+    workflow.commit()
+    return dossier
+
+
+def _intake(actor: User | None, procedure_code: str, applicant: Applicant, documents: list, channel: str,
+            unit_code: str | None) -> tuple[ProcedureVersion, Unit]:
+    """The version and the receiving unit of a dossier being handed in, once who and what are checked."""
     if actor is not None:
         _require_role(actor, "receptionist")
-    procedure = get_procedure(procedure_code)
-    version = _version_taking_dossiers(procedure)
+    version = _version_taking_dossiers(get_procedure(procedure_code))
     unit = actor.unit if actor is not None else _online_unit(unit_code)
     _check_reception(applicant, documents, channel, unit)
-    now = clock.now()
+    return version, unit
+
+
+def _file(actor: User | None, version: ProcedureVersion, unit: Unit, applicant: Applicant,
+          documents: list[dict[str, Any]], channel: str, now: datetime) -> Dossier:
+    """The new dossier's row with its code and documents; 422 before anything is kept when a
+    step of its workflow has no unit to do it."""
     dossier = new_dossier(
         _next_code(unit.agency_code, now.date()), version, unit, actor, now, channel=channel,
         applicant_name=applicant.full_name.strip(), applicant_id_number=applicant.id_number.strip(),
@@ -69,10 +112,71 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
     workflow.step_units(dossier, definition_of(version))
     dossier.documents = [_document(d, now) for d in documents]
     session.add(dossier)
-    workflow.record(dossier, "received", actor, now, channel=channel, due_at=dossier.due_at.isoformat())
+    return dossier
+
+
+def _start(dossier: Dossier, actor: User | None, now: datetime) -> None:
+    """The dossier is received for real: its legal deadline counts from ``now`` and its workflow starts."""
+    dossier.status, dossier.received_at, dossier.clock_started_at = "received", now, now
+    dossier.due_at, dossier.updated_at = due_at(now, dossier.procedure.legal_limit), now
+    workflow.record(dossier, "received", actor, now, channel=dossier.channel, due_at=dossier.due_at.isoformat())
     workflow.save(dossier, workflow.start(dossier), actor, now)
+
+
+def _await_documents(dossier: Dossier, asked: list[str], actor: User, now: datetime) -> None:
+    """Incomplete at the counter: the law's form 02 and nothing else, no step, no appointment, no clock."""
+    dossier.status, dossier.clock_started_at, dossier.due_at = "awaiting_documents", None, None
+    dossier.supplement_note = "\n".join(asked)
+    workflow.record(dossier, "supplement_requested", actor, now, note="; ".join(asked), at_counter=True)
+
+
+def _asked_for(actor: User | None, procedure: Procedure, documents: list, missing: list[str]) -> list[str]:
+    """What an incomplete dossier waits for: the required documents not brought, then what the
+    receptionist named; only the counter asks (an online submission is complete or refused)."""
+    if actor is None:
+        raise Invalid("Hồ sơ nộp trực tuyến phải đủ giấy tờ bắt buộc.", field_errors(
+            {"complete": "Chỉ Bộ phận Một cửa lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."}))
+    named = [item.strip() for item in missing if item and item.strip()]
+    asked = list(dict.fromkeys([*missing_required(procedure, documents), *named]))
+    if not asked:
+        raise Invalid("Cần ghi rõ giấy tờ cần bổ sung.",
+                      field_errors({"missing": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung."}))
+    return asked
+
+
+def complete_documents(actor: User, code: str, documents: list[dict[str, Any]]) -> Dossier:
+    """The citizen brought what the counter asked for: the dossier is received now, its
+    workflow starts and the legal deadline counts from this moment (form 01 from then on)."""
+    dossier = _at_counter_of(actor, code)
+    _require_status(dossier, "awaiting_documents", action="nhận đủ giấy tờ")
+    _check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
+    require_documents(dossier.procedure, [*({"name": d.name} for d in dossier.documents), *documents])
+    now = clock.now()
+    dossier.documents.extend(_document(d, now, as_supplement=True) for d in documents)
+    _start(dossier, actor, now)
     workflow.commit()
     return dossier
+
+
+def _document_key(name: str) -> str:
+    """A document's name as compared with the catalogue's: case, spacing and a trailing
+    remark in brackets ("(theo mẫu)") do not matter."""
+    return _REMARK.sub("", " ".join(str(name or "").split())).casefold()
+
+
+def missing_required(procedure: Procedure, documents: list[dict[str, Any]]) -> list[str]:
+    """The documents the catalogue marks required that are not among ``documents``."""
+    brought = {_document_key(document.get("name")) for document in documents}
+    return [item["name"] for item in procedure.documents
+            if item.get("required", True) and _document_key(item["name"]) not in brought]
+
+
+def require_documents(procedure: Procedure, documents: list[dict[str, Any]]) -> None:
+    """422 naming every required document missing: a dossier is never silently received without one."""
+    missing = missing_required(procedure, documents)
+    if missing:
+        raise Invalid("Hồ sơ chưa đủ giấy tờ bắt buộc.", field_errors({
+            "documents": "Chưa đủ giấy tờ bắt buộc: " + "; ".join(missing) + "."}))
 
 
 def new_dossier(code: str, version: ProcedureVersion, unit: Unit, actor: User | None, now: datetime,
@@ -80,10 +184,12 @@ def new_dossier(code: str, version: ProcedureVersion, unit: Unit, actor: User | 
     """A dossier just received (a real one or a test run): its legal deadline counted from
     ``now`` and the secret a citizen looks it up with, made here only."""
     procedure = version.procedure
-    return Dossier(code=code, procedure=procedure, procedure_version=version, receiving_unit=unit,
-                   status="received", received_at=now, clock_started_at=now,
-                   due_at=due_at(now, procedure.legal_limit), lookup_secret=new_lookup_secret(),
-                   received_by=actor, updated_at=now, **fields)
+    dossier = Dossier(code=code, procedure=procedure, procedure_version=version, receiving_unit=unit,
+                      status="received", received_at=now, clock_started_at=now,
+                      due_at=due_at(now, procedure.legal_limit), lookup_secret=new_lookup_secret(),
+                      received_by=actor, updated_at=now, **fields)
+    dossier.index_for_search()
+    return dossier
 
 
 def _version_taking_dossiers(procedure: Procedure):
@@ -212,11 +318,21 @@ def search(user: User, status: str | None = None, unit_code: str | None = None, 
         query = query.where(Dossier.receiving_unit_id == get_unit(unit_code).id)
     if late is not None:
         query = query.where(_late_clause() if late else ~_late_clause())
-    if text:
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(or_(Dossier.code == text.strip(), func.lower(Dossier.applicant_name).like(pattern),
-                                Dossier.applicant_id_number == text.strip()))
+    if text and searchtext.query_words(text):
+        query = query.where(Dossier.id.in_(_matching_ids(text)))
     return list(session.scalars(query.order_by(Dossier.received_at.desc()).limit(limit).offset(offset)))
+
+
+def _matching_ids(text: str):
+    """Ids of the dossiers whose ``search_text`` holds every word typed, or the digits of a
+    typed phone number; asked of the column's index alone (see app/dossiers/searchtext.py)."""
+    words = and_(*(_contains(word) for word in searchtext.query_words(text)))
+    phone = searchtext.query_phone(text)
+    return select(Dossier.id).where(or_(words, _contains(phone)) if phone else words)
+
+
+def _contains(word: str):
+    return Dossier.search_text.like(searchtext.contains_pattern(word), escape=searchtext.LIKE_ESCAPE)
 
 
 def _late_clause():
@@ -282,17 +398,25 @@ def record_supplement(actor: User, code: str, documents: list[dict[str, Any]]) -
 
 def refuse(actor: User, code: str, reason: str) -> Dossier:
     dossier = _at_counter_of(actor, code)
-    _require_status(dossier, "received", "in_progress", "awaiting_supplement", action="từ chối")
-    if not (reason or "").strip():
-        raise Invalid("Cần ghi rõ lý do từ chối.", field_errors({"reason": "Ghi rõ lý do từ chối tiếp nhận, giải quyết."}))
+    _require_status(dossier, "received", "in_progress", "awaiting_supplement", "awaiting_documents", action="từ chối")
+    _require_reason(reason)
     now = clock.now()
     for task in workflow.open_tasks(dossier):
         task.state = "cancelled"
+    _mark_refused(dossier, reason, actor, now)
+    workflow.commit()
+    return dossier
+
+
+def _require_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise Invalid("Cần ghi rõ lý do từ chối.", field_errors({"reason": "Ghi rõ lý do từ chối tiếp nhận, giải quyết."}))
+
+
+def _mark_refused(dossier: Dossier, reason: str, actor: User, now: datetime) -> None:
     dossier.status, dossier.refusal_reason = "refused", reason.strip()
     dossier.finished_at = dossier.updated_at = now
     workflow.record(dossier, "refused", actor, now, reason=reason.strip())
-    workflow.commit()
-    return dossier
 
 
 def return_result(actor: User, code: str, note: str = "") -> Dossier:
@@ -305,6 +429,40 @@ def return_result(actor: User, code: str, note: str = "") -> Dossier:
     return dossier
 
 
+#: waiting on the citizen: incomplete at the counter, or asked to supplement during processing
+AWAITING_CITIZEN = ("awaiting_documents", "awaiting_supplement")
+#: how many dossiers each list of the counter shows (the oldest first where waiting matters)
+COUNTER_LIST_LIMIT = 200
+
+
+@dataclass
+class CounterLists:
+    """What the counter has to act on, for its own unit."""
+
+    ready: list[Dossier]       #: results ready to hand back, the longest waiting first
+    awaiting: list[Dossier]    #: waiting on the citizen's documents, the longest waiting first
+    #: TODO(citizens issue): online dossiers waiting to be accepted (status ``submitted``) once the
+    #: citizen portal submits them so; until then, the online-channel dossiers received today
+    online: list[Dossier]
+
+
+def counter_lists(actor: User) -> CounterLists:
+    """The reception's own lists: what to hand back, what the citizen owes, what came in online."""
+    _require_role(actor, "receptionist")
+    mine = select(Dossier).where(REAL, Dossier.receiving_unit_id == actor.unit_id)
+    today = datetime.combine(clock.local(clock.now()).date(), time.min, clock.LOCAL_TZ)
+    return CounterLists(
+        ready=_listed(mine.where(Dossier.status == "ready_for_return").order_by(Dossier.finished_at)),
+        awaiting=_listed(mine.where(Dossier.status.in_(AWAITING_CITIZEN)).order_by(Dossier.updated_at)),
+        online=_listed(mine.where(Dossier.channel == "online", Dossier.received_at >= today)
+                       .order_by(Dossier.received_at.desc())),
+    )
+
+
+def _listed(query) -> list[Dossier]:
+    return list(session.scalars(query.options(selectinload(Dossier.procedure)).limit(COUNTER_LIST_LIMIT)))
+
+
 def tasks_of(dossier: Dossier) -> list[Task]:
     return list(session.scalars(select(Task).where(Task.dossier_id == dossier.id).order_by(Task.ready_at, Task.id)))
 
@@ -312,5 +470,5 @@ def tasks_of(dossier: Dossier) -> list[Task]:
 STATUS_LABELS = {
     "received": "Đã tiếp nhận", "in_progress": "Đang giải quyết", "awaiting_supplement": "Chờ bổ sung",
     "blocked": "Tạm dừng do quá hạn", "ready_for_return": "Chờ trả kết quả", "returned": "Đã trả kết quả",
-    "refused": "Từ chối",
+    "refused": "Từ chối", "awaiting_documents": "Chờ bổ sung (chưa tiếp nhận)",
 }

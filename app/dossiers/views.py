@@ -29,6 +29,7 @@ bp = Blueprint("dossiers", __name__)
 bp.add_app_template_global(services.STATUS_LABELS, "STATUS_LABELS")
 bp.add_app_template_global(TIMELINESS_LABELS, "TIMELINESS_LABELS")
 MENU = (MenuItem("dossiers.reception", "Tiếp nhận hồ sơ", ("receptionist",), order=10),
+        MenuItem("dossiers.counter", "Việc tại quầy", ("receptionist",), order=11),
         MenuItem("dossiers.search", "Tra cứu hồ sơ", order=40))
 
 APPLICANT_FIELDS = ("full_name", "id_number", "phone", "email", "address")
@@ -38,20 +39,19 @@ MAX_ROWS = 100
 BLANK_ROWS = 2
 #: the session key naming the dossier just received, whose page then offers its receipt first
 JUST_RECEIVED = "just_received"
-#: the counter's other choices: receive, then at once ask for more or refuse
-NOTE_NEEDED = {
-    "supplement": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung.",
-    "refuse": "Ghi rõ lý do từ chối tiếp nhận, giải quyết.",
-}
+#: the page's one note field carries what the service calls ``missing`` or ``reason``
+NOTE_FIELDS = ("missing", "reason")
 EVENT_LABELS = {
     "received": "Tiếp nhận hồ sơ", "task_completed": "Hoàn thành bước",
     "supplement_requested": "Yêu cầu bổ sung hồ sơ", "supplement_received": "Nhận giấy tờ bổ sung",
     "refused": "Từ chối hồ sơ", "ready_for_return": "Giải quyết xong, chờ trả kết quả", "returned": "Trả kết quả",
 }
-FOLLOW_UPS = {
-    "supplement": (services.request_supplement,
-                   "Đã lập hồ sơ {code} và yêu cầu bổ sung; thời hạn giải quyết tạm dừng đến khi nhận đủ giấy tờ."),
-    "refuse": (services.refuse, "Đã từ chối tiếp nhận, giải quyết hồ sơ {code}."),
+#: the counter's three outcomes (DOMAIN.md, reception): what each records, and what the officer is told
+OUTCOMES = {
+    "receive": "Đã tiếp nhận hồ sơ {code}. Hẹn trả kết quả: {due}.",
+    "supplement": "Đã lập hồ sơ {code} chưa đầy đủ: in phiếu yêu cầu bổ sung (mẫu 02) giao công dân; "
+                  "hồ sơ chỉ được tiếp nhận và tính hạn khi nhận đủ giấy tờ.",
+    "refuse": "Đã từ chối tiếp nhận, giải quyết hồ sơ {code}.",
 }
 
 
@@ -72,9 +72,8 @@ def _row(name: str, copies: Any = 1, received: bool = False, required: bool | No
     return {"name": name, "copies": copies, "received": received, "required": required}
 
 
-def _document_rows(procedure: Procedure | None, posted: dict[int, dict[str, str]]) -> list[dict]:
-    """The procedure's checklist (names from the catalogue, never from the form), then free lines."""
-    documents = procedure.documents if procedure else []
+def _document_rows(documents: list[dict], posted: dict[int, dict[str, str]]) -> list[dict]:
+    """A checklist (names from the catalogue, never from the form), then free lines."""
     rows = []
     for index, document in enumerate(documents):
         sent = posted.get(index)
@@ -105,7 +104,8 @@ def _copies(text: Any) -> Any:
 
 @contextmanager
 def _rows_of_errors(positions: list[int]):
-    """Point ``documents[k]`` errors of the service back at the rows of the page."""
+    """Point ``documents[k]`` errors of the service back at the rows of the page, and its
+    ``missing`` or ``reason`` at the page's note."""
     try:
         yield
     except Invalid as error:
@@ -114,6 +114,8 @@ def _rows_of_errors(positions: list[int]):
 
 
 def _remap(item: dict[str, Any], positions: list[int]) -> dict[str, Any]:
+    if item.get("field") in NOTE_FIELDS:
+        return {**item, "field": "note"}
     match = ERROR_ROW.match(item.get("field", ""))
     if not match or int(match.group(1)) >= len(positions):
         return item
@@ -128,7 +130,7 @@ def reception():
     procedures = published_procedures()
     code = request.values.get("procedure_code", "")
     procedure = next((p for p in procedures if p.code == code), None)
-    rows = _document_rows(procedure, _posted_rows(request.form))
+    rows = _document_rows(procedure.documents if procedure else [], _posted_rows(request.form))
     if request.method == "GET":
         return _reception_page(procedures, procedure, rows)
     try:
@@ -145,46 +147,34 @@ def _reception_page(procedures: list[Procedure], procedure: Procedure | None, ro
 
 
 def _submit_reception(procedure: Procedure | None, rows: list[dict]):
+    """Receive, record as incomplete (form 02 only) or refuse, as the counter decided."""
     user, form = current_user(), request.form
-    action = form.get("action") if form.get("action") in NOTE_NEEDED else "receive"
-    _check_counter_choice(procedure, rows, action, form.get("note", ""))
+    action = form.get("action") if form.get("action") in OUTCOMES else "receive"
+    if procedure is None:
+        raise Invalid("Thông tin hồ sơ chưa hợp lệ.", field_errors({"procedure_code": "Chọn thủ tục cần tiếp nhận."}))
     documents, positions = _received(rows)
     applicant = services.Applicant(**{name: form.get(f"applicant.{name}", "") for name in APPLICANT_FIELDS})
     with _rows_of_errors(positions):
-        dossier = services.receive(user, procedure.code, applicant, documents)
-    if action == "receive":
-        flash(f"Đã tiếp nhận hồ sơ {dossier.code}. Hẹn trả kết quả: {format_datetime(dossier.due_at)}.", "success")
+        dossier = _record_outcome(user, action, procedure.code, applicant, documents, form.get("note", ""))
+    if action != "refuse":
         browser_session[JUST_RECEIVED] = dossier.code
-    else:
-        _follow_up(user, dossier, action, form["note"])
+    flash(OUTCOMES[action].format(code=dossier.code, due=format_datetime(dossier.due_at)), "success")
     return redirect(url_for(".detail", code=dossier.code))
 
 
-def _check_counter_choice(procedure: Procedure | None, rows: list[dict], action: str, note: str) -> None:
-    """What the page asks before anything is written: a procedure, the required documents
-    when receiving, a note when asking for more or refusing."""
-    errors = {}
-    if procedure is None:
-        errors["procedure_code"] = "Chọn thủ tục cần tiếp nhận."
-    missing = [row["name"] for row in rows if row["required"] and not row["received"]]
-    if action == "receive" and missing:
-        errors["documents"] = ("Chưa đủ giấy tờ bắt buộc: " + "; ".join(missing)
-                               + ". Hãy chọn “Yêu cầu bổ sung” nếu công dân cần bổ sung.")
-    if action in NOTE_NEEDED and not note.strip():
-        errors["note"] = NOTE_NEEDED[action]
-    if errors:
-        raise Invalid("Thông tin hồ sơ chưa hợp lệ.", field_errors(errors))
+def _record_outcome(user: User, action: str, procedure_code: str, applicant: services.Applicant,
+                    documents: list[dict[str, Any]], note: str) -> Dossier:
+    if action == "refuse":
+        return services.refuse_at_counter(user, procedure_code, applicant, documents, note)
+    missing = note.splitlines() if action == "supplement" else None
+    return services.receive(user, procedure_code, applicant, documents, missing=missing)
 
 
-def _follow_up(user: User, dossier: Dossier, action: str, note: str) -> None:
-    """Ask for a supplement or refuse right after receiving, as the counter decided."""
-    run, done = FOLLOW_UPS[action]
-    try:
-        run(user, dossier.code, note)
-    except AppError as error:
-        flash(f"Đã lập hồ sơ {dossier.code} nhưng chưa xử lý tiếp được: {error.detail}", "error")
-    else:
-        flash(done.format(code=dossier.code), "success")
+@bp.get("/tiep-nhan/danh-sach")
+@require("receptionist")
+def counter():
+    """The counter's own lists: results to hand back, documents awaited, online dossiers."""
+    return render_template("dossiers/counter.html", lists=services.counter_lists(current_user()))
 
 
 # --- the dossier page and the receptionist's actions -------------------------------------------
@@ -195,11 +185,25 @@ def _record_supplement(user: User, code: str, form: MultiDict) -> Dossier:
         return services.record_supplement(user, code, documents)
 
 
+def _awaited_rows(dossier: Dossier, form: MultiDict) -> list[dict]:
+    """The required documents an incomplete dossier still lacks, to tick, then free lines."""
+    still = services.missing_required(dossier.procedure, [{"name": d.name} for d in dossier.documents])
+    return _document_rows([{"name": name, "required": True} for name in still], _posted_rows(form))
+
+
+def _complete_documents(user: User, code: str, form: MultiDict) -> Dossier:
+    documents, positions = _received(_awaited_rows(services.get_for(user, code), form))
+    with _rows_of_errors(positions):
+        return services.complete_documents(user, code, documents)
+
+
 @dataclass(frozen=True)
 class Action:
     statuses: tuple[str, ...]
     run: Callable[[User, str, MultiDict], Dossier]
     done: str
+    #: the dossier is received by this action, so its page then offers the receipt first
+    receives: bool = False
 
 
 ACTIONS = {
@@ -208,7 +212,10 @@ ACTIONS = {
                               "Đã yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng đến khi nhận đủ giấy tờ."),
     "nhan-bo-sung": Action(("awaiting_supplement",), _record_supplement,
                            "Đã nhận giấy tờ bổ sung; thời hạn giải quyết được tính lại từ đầu."),
-    "tu-choi": Action(("received", "in_progress", "awaiting_supplement"),
+    "nhan-du-giay-to": Action(("awaiting_documents",), _complete_documents,
+                              "Đã nhận đủ giấy tờ và tiếp nhận hồ sơ; thời hạn giải quyết tính từ lúc này.",
+                              receives=True),
+    "tu-choi": Action(("received", "in_progress", "awaiting_supplement", "awaiting_documents"),
                       lambda user, code, form: services.refuse(user, code, form.get("reason", "")),
                       "Đã từ chối hồ sơ."),
     "tra-ket-qua": Action(("ready_for_return",),
@@ -233,6 +240,7 @@ def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | 
         actions=_available_actions(current_user(), dossier), event_labels=EVENT_LABELS, failed=failed, error=error,
         errors=errors_by_field(error) if error else {}, values=request.form,
         supplement_rows=_posted_free_lines(request.form), print_forms=forms_print.applicable_forms(dossier),
+        awaited_rows=_awaited_rows(dossier, request.form) if dossier.status == "awaiting_documents" else [],
         just_received=just_received,
     )
 
@@ -267,6 +275,8 @@ def act(code: str, action: str):
         flash(error.detail, "error")
     else:
         flash(ACTIONS[action].done, "success")
+        if ACTIONS[action].receives:
+            browser_session[JUST_RECEIVED] = code
     return redirect(url_for(".detail", code=code))
 
 

@@ -31,7 +31,8 @@ EXTRA_USERS = {"xaydung.binhan": "construction_officer", "bhxh.binhan": "insuran
 APPLICANT = {"full_name": "Trần Thị Mai", "id_number": "037190001234", "phone": "0912345678",
              "email": "mai@example.vn", "address": "Thôn 2, xã Tân Hòa"}
 NEW_PASSWORD = "Mật-khẩu-mới-2026"
-DOCUMENTS = [{"name": "Tờ khai đăng ký khai sinh", "copies": 1}]
+DOCUMENTS = [{"name": "Tờ khai đăng ký khai sinh", "copies": 1}, {"name": "Giấy chứng sinh", "copies": 1},
+             {"name": "Giấy tờ tùy thân của người đi đăng ký khai sinh", "copies": 1}]
 #: identifiers no object has: an invisible object must be answered exactly like these
 UNKNOWN = {"dossier": {"code": "000.00.12.H37-990101-9999"}, "task": {"task_id": "2147480001"},
            "blocked_task": {"task_id": "2147480001"}, "escalation": {"escalation_id": "2147480001"},
@@ -174,6 +175,7 @@ def _bodies() -> dict[tuple[str, str], dict]:
         ("POST", "/calendar/days"): {"date": "2099-12-24", "kind": "holiday", "name": "Ngày nghỉ thử"},
         ("POST", "/dossiers"): {"procedure_code": BIRTH, "applicant": APPLICANT, "documents": DOCUMENTS,
                                 "channel": "online", "unit_code": COMMUNE_A},
+        ("POST", "/dossiers/{code}/documents-complete"): {"documents": [{"name": "Giấy chứng sinh", "copies": 1}]},
         ("POST", "/dossiers/{code}/refuse"): {"reason": "Không thuộc thẩm quyền giải quyết."},
         ("POST", "/dossiers/{code}/return"): {"note": ""},
         ("POST", "/dossiers/{code}/supplement"): {"documents": [{"name": "Giấy chứng sinh", "copies": 1}]},
@@ -189,6 +191,7 @@ def _bodies() -> dict[tuple[str, str], dict]:
         ("PUT", "/procedures/{code}/versions/{number}"): {"bpmn_xml": CAMUNDA, "forms": {}},
         ("POST", "/roles"): {"code": "vai_tro_thu", "name": "Vai trò thử"},
         ("POST", "/tasks/{task_id}/complete"): {"data": BIRTH_CHECK},
+        ("POST", "/tasks/{task_id}/early-apology"): {"reason": "Cán bộ hộ tịch đi tập huấn.", "new_due_date": "2099-12-01"},
         ("POST", "/test-runs/{code}/tasks/{task_id}/complete"): {"data": LOOK_UP},
         ("POST", "/units"): {"code": "XA-THU", "name": "UBND xã Thử", "kind": "commune", "parent_code": "TINH-HB",
                              "agency_code": "000.00.99.H37"},
@@ -202,6 +205,7 @@ def _bodies() -> dict[tuple[str, str], dict]:
 FORMS = {
     ("POST", "/dang-nhap", None): {"username": "motcua.tanhoa", "password": DEMO_PASSWORD},
     ("POST", "/cong-viec/<int:task_id>", None): BIRTH_CHECK,
+    ("POST", "/cong-viec/<int:task_id>/xin-loi-som", None): {"reason": "Cán bộ đi tập huấn.", "new_due_date": "2099-12-01"},
     ("POST", "/ho-so/<code>/<action>", "tu-choi"): {"reason": "Không thuộc thẩm quyền giải quyết."},
     ("POST", "/tiep-nhan", None): BIRTH_FORM,
     ("POST", "/tre-han/<int:escalation_id>/<action>", "giai-trinh"): {"reason": "Cán bộ đi tập huấn.",

@@ -59,7 +59,7 @@ def test_after_the_cutoff_a_same_day_procedure_is_due_next_working_day(api, demo
 
 
 def test_online_submission_without_a_token(api, demo):
-    body = {"procedure_code": "dang-ky-khai-sinh", "applicant": APPLICANT, "channel": "online"}
+    body = {"procedure_code": "dang-ky-khai-sinh", "applicant": APPLICANT, "channel": "online", "documents": DOCUMENTS}
     receipt = ok(api.post("/dossiers", json={**body, "unit_code": "XA-BINH-AN"}), 201)
     assert receipt["code"].startswith("000.00.14.H37-251003-")
     detail = dossier(api, receipt["code"], "motcua.binhan")

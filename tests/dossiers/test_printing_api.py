@@ -2,11 +2,14 @@
 as a person (pdftotext) and a scanner (zbarimg) would."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from app.dossiers import forms_print
-from tests.printing.readback import A4_LANDSCAPE, A5, flat, page_size, pdf_text, scanned_codes
-from tests.support.api import APPLICANT, at, complete, ok, open_task, problem, receive
+from tests.printing.readback import A4_LANDSCAPE, A5, flat, page_count, page_size, pdf_text, scanned_codes
+from tests.support.api import APPLICANT, DOCUMENTS, at, complete, ok, open_task, problem, receive
 
 pytestmark = pytest.mark.usefixtures("stopped_clock")  # Friday 3 October 2025, 10:00
 
@@ -14,6 +17,7 @@ BASE_URL = "https://dichvucong.hoabinh.gov.vn"
 NAME = "Phạm Thị Ngọc Ánh"
 UNIT_LINES = ["UBND TỈNH HÒA BÌNH (DEMO)", "UBND XÃ TÂN HÒA (DEMO)", "Hòa Bình, ngày"]
 BIRTH = "dang-ky-khai-sinh"
+CATALOGUES = Path(__file__).resolve().parents[2] / "bpmn" / "procedures"
 
 
 @pytest.fixture(autouse=True)
@@ -45,15 +49,17 @@ def refused(api, demo):
 
 
 EXPECTED = {
-    "receipt": ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "1 Tờ khai 01", "2 Giấy chứng sinh 02",
+    "receipt": ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "1 Tờ khai đăng ký khai sinh 01", "2 Giấy chứng sinh 02",
                 "3. Thời gian giải quyết hồ sơ theo quy định là: Trong ngày",
                 "4. Thời gian nhận hồ sơ: 10 giờ 00 phút, ngày 03/10/2025",
                 "5. Thời gian trả kết quả giải quyết hồ sơ: 17 giờ 00 phút, ngày 03/10/2025",
-                "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa UBND xã Tân Hòa (demo)", "Phạm Thị Tiếp Nhận"],
+                "6. Đăng ký nhận kết quả tại: Bộ phận Một cửa UBND xã Tân Hòa (demo)", "Phạm Thị Tiếp Nhận",
+                "Số: 1/TNHS", "Vào Sổ theo dõi hồ sơ, Quyển số: 2025 Số thứ tự: 1"],
     "supplement": ["PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "1. Bản chính Giấy chứng sinh",
                    "2. Tờ khai có chữ ký", "3. Ảnh 4x6", "Phạm Thị Tiếp Nhận"],
     "refusal": ["PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Không thuộc thẩm quyền của xã", "Phạm Thị Tiếp Nhận"],
-    "control-slip": ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Kiểm tra hồ sơ, ghi Sổ đăng ký khai sinh"],
+    "control-slip": ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Kiểm tra hồ sơ, ghi Sổ đăng ký khai sinh",
+                     "Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: 1/TNHS"],
     "fee-receipt": ["BIÊN LAI THU PHÍ, LỆ PHÍ", "Miễn lệ phí đăng ký khai sinh đúng hạn", "Tổng cộng 0 đồng",
                     "Số tiền bằng chữ: Không đồng"],
 }
@@ -188,3 +194,44 @@ def test_a_register_too_long_to_print_at_once_is_refused(api, demo, monkeypatch)
     receive(api, BIRTH)
     [error] = problem(register(api, "XA-TAN-HOA", "motcua.tanhoa", **days), 422)["errors"]
     assert error["field"] == "to" and "Khoảng này có 2 hồ sơ" in error["message"]
+
+
+DEMO_PROCEDURES = [path.stem for path in sorted(CATALOGUES.glob("*.json")) if "documents" in json.loads(path.read_text())]
+
+
+def _catalogue_documents(procedure: str, count: int | None) -> list[dict]:
+    """The procedure's documents as its catalogue lists them, repeated to ``count`` rows."""
+    listed = json.loads((CATALOGUES / f"{procedure}.json").read_text())["documents"]
+    rows = count or len(listed)
+    return [{"name": listed[n % len(listed)]["name"], "copies": 1} for n in range(rows)]
+
+
+@pytest.mark.parametrize("count", [None, 15])
+@pytest.mark.parametrize("procedure", DEMO_PROCEDURES)
+def test_a_receipt_is_one_a5_page_with_its_signatures_for_every_demo_procedure(api, demo, procedure, count,
+                                                                                tmp_path):
+    assert len(DEMO_PROCEDURES) == 5
+    documents = _catalogue_documents(procedure, count)
+    code = receive(api, procedure, documents=documents)["code"]
+    pdf = form_pdf(api, code, "receipt")
+    assert page_size(pdf, tmp_path) == pytest.approx(A5, abs=0.5) and page_count(pdf, tmp_path) == 1
+    text = text_of(pdf, tmp_path)
+    assert f"{len(documents)} {documents[-1]['name']} 01" in text
+    assert "NGƯỜI NỘP HỒ SƠ (Ký và ghi rõ họ tên)" in text and "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+    assert "Phạm Thị Tiếp Nhận" in text and "Số: 1/TNHS" in text and "Quyển số: 2025 Số thứ tự: 1" in text
+
+
+def test_register_entries_follow_the_order_of_reception(api, demo, stopped_clock, tmp_path):
+    """An incomplete dossier takes no entry until it is received; then it takes the next one."""
+    waiting = receive(api, BIRTH, documents=DOCUMENTS[:1], complete=False)["code"]
+    receive(api, BIRTH, documents=DOCUMENTS[:1], complete=False)                  # never completed
+    first, second = receive(api, BIRTH)["code"], receive(api, BIRTH)["code"]
+    other_unit = receive(api, BIRTH, "motcua.binhan")["code"]
+    stopped_clock(at("2025-10-03 11:00"))
+    ok(api.post(f"/dossiers/{waiting}/documents-complete", "motcua.tanhoa", json={"documents": DOCUMENTS[1:]}))
+    entries = {code: text_of(form_pdf(api, code, "receipt", user), tmp_path)
+               for code, user in [(first, "motcua.tanhoa"), (second, "motcua.tanhoa"), (waiting, "motcua.tanhoa"),
+                                  (other_unit, "motcua.binhan")]}
+    assert ["Số: 1/TNHS" in entries[first], "Số: 2/TNHS" in entries[second], "Số: 3/TNHS" in entries[waiting],
+            "Số: 1/TNHS" in entries[other_unit]] == [True] * 4
+    assert "Quyển số: 2025 Số thứ tự: 3" in entries[waiting]

@@ -13,12 +13,12 @@ from app.auth.models import User
 from app.db import session
 from app.dossiers import services, testruns
 from app.dossiers.models import Dossier
-from tests.support.api import APPLICANT, ok, problem, receive
+from tests.support.api import APPLICANT, DOCUMENTS, ok, problem, receive
 
 pytestmark = pytest.mark.usefixtures("stopped_clock")  # Friday 3 October 2025, 10:00
 
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.7"}
-ONLINE = {"procedure_code": "dang-ky-khai-sinh", "applicant": APPLICANT, "channel": "online",
+ONLINE = {"procedure_code": "dang-ky-khai-sinh", "applicant": APPLICANT, "channel": "online", "documents": DOCUMENTS,
           "unit_code": "XA-BINH-AN"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.dossiers.services import get
+from tests.support.api import DOCUMENTS, at, receive
 from tests.support.web import BIRTH_CHECK
 
 
@@ -96,3 +97,24 @@ def test_search_filters_by_status_within_my_unit(client, web_receive, login):
     assert code not in client.get("/tra-cuu?status=returned").text
     login("hotich.binhan")
     assert "Không tìm thấy hồ sơ phù hợp." in client.get("/tra-cuu").text
+
+
+def test_the_counter_lists_results_to_hand_back_documents_awaited_and_online_dossiers(
+        stopped_clock, client, checked, first_task, login, api):
+    client.post(f"/cong-viec/{first_task('lanhdao.tanhoa')}", data={"dong_y_khai_sinh": "true"})
+    client.post(f"/cong-viec/{first_task('hotich.tanhoa')}",
+                data={"so_dinh_danh_ca_nhan": "037225000123", "so_giay_khai_sinh": "15/2025"})
+    awaited = receive(api, "dang-ky-khai-sinh", documents=DOCUMENTS[:1], complete=False)["code"]
+    online = receive(api, "dang-ky-khai-sinh", channel="online")["code"]
+    elsewhere = receive(api, "dang-ky-khai-sinh", "motcua.binhan", documents=DOCUMENTS[:1], complete=False)["code"]
+    stopped_clock(at("2025-10-05 12:30"))
+    online_today = receive(api, "dang-ky-khai-sinh", channel="online")["code"]
+    login("motcua.tanhoa")
+    page = client.get("/tiep-nhan/danh-sach").text
+    ready, waiting, today = (page.split(f'id="{anchor}"')[1].split("</section>")[0]
+                             for anchor in ("tra-ket-qua", "cho-bo-sung", "truc-tuyen"))
+    assert checked in ready and "2 ngày 2 giờ" in ready                  # finished on Friday 10:00-ish
+    assert awaited in waiting and "Chờ bổ sung (chưa tiếp nhận)" in waiting and checked not in waiting
+    assert online_today in today and online not in today                 # received on Friday, not today
+    assert elsewhere not in page
+    assert 'href="/tiep-nhan/danh-sach"' in page                          # in the menu

@@ -6,7 +6,9 @@ import pytest
 
 from printing import FORMS, lookup_url, render_pdf
 from printing import models as M
-from tests.printing.readback import A4_LANDSCAPE, A5, flat, page_count, page_size, pdf_text, scanned_codes
+from tests.printing.readback import (
+    A4_LANDSCAPE, A5, flat, page_count, page_size, pdf_text, scanned_codes, word_boxes,
+)
 
 UTC = timezone.utc
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -172,3 +174,34 @@ def test_register_is_a4_landscape_with_every_row_and_the_head_on_every_page(tmp_
 def test_empty_register_says_so(tmp_path):
     pdf = render_pdf("register", M.Register(issuer=ISSUER))
     assert "Không có hồ sơ trong khoảng thời gian này." in flat(pdf_text(pdf, tmp_path))
+
+
+LONG_NAME = ("Bản sao biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh (trường hợp các thành viên "
+             "hộ gia đình đăng ký hộ kinh doanh)")
+
+
+@pytest.mark.parametrize("count", [1, 6, 15])
+def test_a_receipt_of_up_to_15_long_documents_is_one_a5_page_with_its_signatures(count, tmp_path):
+    data, _ = CASES["receipt"]
+    documents = [(f"{LONG_NAME} {n + 1}", 1) for n in range(count)]
+    pdf = render_pdf("receipt", M.Receipt(**{**data.__dict__, "documents": documents}), VN)
+    assert page_size(pdf, tmp_path) == pytest.approx(A5, abs=0.5)
+    assert page_count(pdf, tmp_path) == 1
+    text = flat(pdf_text(pdf, tmp_path))
+    assert f"hộ gia đình đăng ký hộ kinh doanh) {count}" in text
+    assert "NGƯỜI NỘP HỒ SƠ (Ký và ghi rõ họ tên)" in text and "Đặng Hữu Phước" in text
+
+
+def test_a_register_never_breaks_a_date(tmp_path):
+    """Two-digit days and months ("28/12/2025") are the widest dates; each reads back as one word,
+    inside its column, in every one of the five date columns."""
+    at = datetime(2025, 12, 28, 3, 0, tzinfo=UTC)
+    row = M.RegisterRow("000.00.12.H29-251228-0001", "Cấp giấy phép xây dựng nhà ở riêng lẻ", 1,
+                        "Nguyễn Thị Ánh Tuyết", "Xã Tân Lập, 0912 345 678",
+                        "Phòng Kinh tế, Hạ tầng và Đô thị huyện Lạc Sơn", at, at, at, at, at, "Trả sớm")
+    pdf = render_pdf("register", M.Register(issuer=ISSUER, rows=[row] * 3), VN)
+    dates = [(x0, x1, word) for x0, x1, word in word_boxes(pdf, tmp_path) if "/" in word]
+    assert [word for _, _, word in dates] == ["28/12/2025"] * 15
+    columns = sorted({round(x0) for x0, _, _ in dates})
+    assert len(columns) == 5
+    assert all(right < left for (_, right, _), (left, _, _) in zip(dates[:5], dates[1:5]))   # no overlap

@@ -101,7 +101,7 @@ def test_markup_in_any_field_prints_literally_and_fetches_only_our_symbols(form,
         pdf = render_pdf(form, data)
         text = flat(pdf_text(pdf, tmp_path))
         assert value in text or value.upper() in text, f"{value!r} not printed literally"
-    assert sorted(fetched) == sorted(symbols)
+    assert set(fetched) == set(symbols)          # a one-page form may be laid out more than once
     assert all(url.startswith("data:image/png;base64,") for url in fetched)
 
 

@@ -18,7 +18,10 @@ APPLICANT = {
     "full_name": "Nguyễn Văn An", "id_number": "001099012345", "phone": "0912345678",
     "email": "an.nguyen@example.vn", "address": "Thôn Đông, xã Tân Hòa",
 }
-DOCUMENTS = [{"name": "Tờ khai", "copies": 1}, {"name": "Giấy chứng sinh", "copies": 2}]
+#: a birth registration's required documents, as a caller may name them (the catalogue's remark in
+#: brackets left out)
+DOCUMENTS = [{"name": "Tờ khai đăng ký khai sinh", "copies": 1}, {"name": "Giấy chứng sinh", "copies": 2},
+             {"name": "Giấy tờ tùy thân của người đi đăng ký khai sinh", "copies": 1}]
 
 
 def at(text: str) -> datetime:
@@ -51,8 +54,19 @@ def error_fields(response) -> set[str]:
 
 
 def receive(api, procedure_code: str, user: str | None = "motcua.tanhoa", **body: Any) -> dict:
-    payload = {"procedure_code": procedure_code, "applicant": APPLICANT, "documents": DOCUMENTS, **body}
+    """Receive a complete dossier: DOCUMENTS plus whatever else the procedure's catalogue requires."""
+    payload = {"procedure_code": procedure_code, "applicant": APPLICANT,
+               "documents": complete_documents(procedure_code, DOCUMENTS), **body}
     return ok(api.post("/dossiers", user, json=payload), 201)
+
+
+def complete_documents(procedure_code: str, documents: list[dict]) -> list[dict]:
+    """``documents`` and the catalogue's required documents not among them (read from the database)."""
+    from app.dossiers.services import missing_required
+    from app.procedures.services import get_procedure
+
+    missing = missing_required(get_procedure(procedure_code), documents)
+    return [*documents, *({"name": name, "copies": 1} for name in missing)]
 
 
 def dossier(api, code: str, user: str = "giamsat") -> dict:

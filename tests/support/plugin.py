@@ -35,7 +35,7 @@ from app.cli import _alembic
 from app.core import timetravel
 from app.demo import seed
 from app.settings import configure, get_settings
-from tests.support.api import FRIDAY_10AM
+from tests.support.api import FRIDAY_10AM, complete_documents
 from tests.support.api_client import ApiClient
 from tests.support.escalation import APPLICANT
 from tests.support.web import BIRTH_FORM, PASSWORD
@@ -312,7 +312,7 @@ def late_dossier(api, signing_demo, travel_clock, sweep):
     """A birth registration whose first step went past its deadline and was swept."""
     received = api.post("/dossiers", "motcua.tanhoa", json={
         "procedure_code": "dang-ky-khai-sinh", "applicant": APPLICANT,
-        "documents": [{"name": "Tờ khai đăng ký khai sinh", "copies": 1}]}).get_json()
+        "documents": complete_documents("dang-ky-khai-sinh", [])}).get_json()
     detail = api.get(f"/dossiers/{received['code']}", "hotich.tanhoa").get_json()
     (task,) = detail["open_tasks"]
     travel_clock(datetime.fromisoformat(task["due_at"]) + timedelta(minutes=30))
