@@ -226,6 +226,7 @@ class DossierWorkflow:
         self._advance()
 
     def send_message(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """Deliver a named message; its payload becomes the data of the task that caught it, and onward."""
         event = BpmnEvent(MessageEventDefinition(name), dict(payload or {}))
         self._run(lambda: self._workflow.send_event(event), None)
         self._advance()
@@ -236,12 +237,18 @@ class DossierWorkflow:
 
     def waiting_messages(self) -> set[str]:
         """Names of the message events the workflow is waiting for."""
-        names = set()
-        for task in self._workflow.get_tasks(state=TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, MessageEventDefinition):
-                names.add(definition.name)
-        return names
+        return {name for _, name in self._message_waits()}
+
+    def waiting_message_tasks(self) -> list[ReadyTask]:
+        """The waiting receive tasks and catch events: each is a ``waiting`` row with a deadline."""
+        return [ReadyTask(str(task.id), task.task_spec.bpmn_id) for task, _ in self._message_waits()]
+
+    def _message_waits(self):
+        with _deep_stack():
+            for task in self._workflow.get_tasks(state=TaskState.WAITING):
+                definition = getattr(task.task_spec, "event_definition", None)
+                if isinstance(definition, MessageEventDefinition):
+                    yield task, definition.name
 
     def next_timer_at(self) -> datetime | None:
         """When the earliest timer event the workflow waits on fires, if any."""

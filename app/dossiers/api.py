@@ -13,10 +13,10 @@ from app.core.api import load_json, load_query
 from app.core.identity import current_user, require
 from app.core.errors import Unauthorized
 from app.core.openapi import operation
-from app.dossiers import downloads, services
+from app.dossiers import downloads, messages, services
 from app.dossiers.schemas import (
-    DossierQuerySchema, DossierSchema, DossierSummarySchema, PublicDossierSchema, PublicQuerySchema, ReceiptSchema,
-    ReceiveSchema, RefuseSchema, ReturnSchema, SupplementRequestSchema, SupplementSchema,
+    DossierQuerySchema, DossierSchema, DossierSummarySchema, MessageSchema, PublicDossierSchema, PublicQuerySchema,
+    ReceiptSchema, ReceiveSchema, RefuseSchema, ReturnSchema, SupplementRequestSchema, SupplementSchema,
 )
 from app.tasks.schemas import TaskSchema
 
@@ -90,6 +90,20 @@ def dossier_form(code: str, form: str):
     """
     user = current_user()
     return downloads.form_response(services.get_for(user, code), form, user)
+
+
+@bp.post("/dossiers/<code>/messages/<name>")
+@require()
+@operation(body=MessageSchema, response=DossierSchema, errors=(404, 409))
+def deliver_message(code: str, name: str):
+    """Deliver the named message a dossier waits for (an inter-agency reply from another system).
+
+    Staff of the receiving unit or of a unit with an open step, and admins, may send it;
+    ``payload`` (≤ 50 plain values, texts ≤ 2000 characters) becomes the workflow's data.
+    409 if the dossier is not waiting for that message.
+    """
+    body = load_json(MessageSchema())
+    return DossierSchema().dump(messages.deliver(current_user(), code, name, body["payload"]))
 
 
 def _reception_action(path: str, schema: type[Schema], field: str, action: Callable, summary: str) -> None:

@@ -1,7 +1,7 @@
 """Request and response bodies of the dossiers API, and the public look-up."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.api import LocalDateTime, OutputSchema, PageQuery, QuerySchema, bounded
 from app.dossiers import workflow
@@ -58,6 +58,29 @@ class SupplementRequestSchema(Schema):
 
 class SupplementSchema(Schema):
     documents = _documents(required=True)
+
+
+#: how much another system may write into a dossier's data with one message
+MAX_PAYLOAD_KEYS, MAX_PAYLOAD_TEXT = 50, 2000
+
+
+def _check_payload(payload: dict) -> None:
+    """A message's payload becomes workflow data, as a form would: names a condition can use,
+    plain values of bounded size (a reply, not a document store)."""
+    if len(payload) > MAX_PAYLOAD_KEYS:
+        raise ValidationError(f"Tối đa {MAX_PAYLOAD_KEYS} mục dữ liệu.")
+    for key, value in payload.items():
+        if not key.isidentifier() or key.startswith("_"):
+            raise ValidationError(f"Tên mục '{key}' chỉ gồm chữ cái không dấu, chữ số và dấu _.")
+        if not isinstance(value, (str, int, float, bool, type(None))):
+            raise ValidationError(f"Mục '{key}' phải là chữ, số hoặc đúng/sai, không phải danh sách hay đối tượng.")
+        if isinstance(value, str) and len(value) > MAX_PAYLOAD_TEXT:
+            raise ValidationError(f"Mục '{key}' dài quá {MAX_PAYLOAD_TEXT} ký tự.")
+
+
+class MessageSchema(Schema):
+    payload = fields.Dict(keys=fields.String(), load_default=dict, validate=_check_payload,
+                          metadata={"description": "data the workflow receives with the message (≤ 50 plain values)"})
 
 
 class RefuseSchema(Schema):

@@ -94,6 +94,11 @@ def send_supplement_message(run: DossierWorkflow) -> None:
     guard(lambda: run.send_message(SUPPLEMENT_MESSAGE))
 
 
+def deliver_message(run: DossierWorkflow, name: str, payload: dict[str, Any]) -> None:
+    """Deliver a named message from another system; its payload becomes workflow data."""
+    guard(lambda: run.send_message(name, payload))
+
+
 def fire_timers(run: DossierWorkflow) -> None:
     """Let the due BPMN timers fire and the workflow run on."""
     guard(run.refresh_timers)
@@ -210,6 +215,34 @@ def new_task_rows(definition: ProcedureDefinition, create: dict[str, str], staff
     return rows
 
 
+def _waiting(run: DossierWorkflow, definition: ProcedureDefinition) -> dict[str, str]:
+    """The engine's message waits the diagram declared (the supplement wait has no row)."""
+    return {task.engine_task_id: task.element_id for task in run.waiting_message_tasks()
+            if task.element_id in definition.message_waits}
+
+
+def new_wait_rows(dossier: Dossier, definition: ProcedureDefinition, create: dict[str, str],
+                  now: datetime) -> list[dict[str, Any]]:
+    """Rows of new message waits: state ``waiting`` (no inbox, no sweep sees them), held by the
+    receiving unit, due after the element's timeLimit; ``data`` names the message awaited."""
+    calendar = work_calendar()
+    rows = []
+    for engine_task_id, element_id in create.items():
+        spec = definition.message_waits[element_id]
+        rows.append({
+            "engine_task_id": engine_task_id, "element_id": element_id, "name": spec.name, "role_code": "",
+            "unit_id": dossier.receiving_unit.id, "state": "waiting", "time_limit": str(spec.time_limit),
+            "ready_at": now, "due_at": calendar.due_at(now, spec.time_limit), "data": {"message": spec.message},
+        })
+    return rows
+
+
+def waiting_rows(dossier: Dossier) -> list[Task]:
+    """The dossier's message waits still unanswered."""
+    rows = session.scalars(select(Task).where(Task.dossier_id == dossier.id, Task.state == "waiting"))
+    return [row for row in rows if row.state == "waiting"]   # not closed earlier in this transaction
+
+
 # --------------------------------------------------------------------------- the Core applier (hot path)
 
 # Built once, on the tables (plain SQL, no ORM bookkeeping); the columns to
@@ -223,6 +256,11 @@ _CLOSE = update(TASKS).where(TASKS.c.id == bindparam("task_id"), TASKS.c.state =
 _CANCEL = update(TASKS).values(state="cancelled").where(
     TASKS.c.dossier_id == bindparam("of_dossier"), TASKS.c.state == "open",
     TASKS.c.engine_task_id.in_(bindparam("cancel", expanding=True)))
+_CANCEL_WAITS = update(TASKS).values(state="cancelled").where(
+    TASKS.c.dossier_id == bindparam("of_dossier"), TASKS.c.state == "waiting",
+    TASKS.c.engine_task_id.in_(bindparam("cancel", expanding=True)))
+_WAITING = select(TASKS.c.engine_task_id).where(TASKS.c.dossier_id == bindparam("of_dossier"),
+                                                TASKS.c.state == "waiting")
 _NEW_TASKS = insert(TASKS)
 _NEW_EVENTS = insert(DossierEvent.__table__)
 
@@ -268,6 +306,7 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
     definition = definition_of(dossier.procedure_version)
     cancel, create = plan(_ready(run), was_ready)
     _apply_core(dossier, cancel, new_task_rows(definition, create, staffing or _diagram_staffing(dossier, definition), now))
+    _apply_core_waits(dossier, run, definition, now)
     _insert_events(dossier, actor, now, events + [(kind, None, detail) for kind, detail in moved_events])
     mirror(dossier, values)
 
@@ -275,6 +314,20 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
 def _apply_core(dossier: Dossier, cancel: list[str], rows: list[dict[str, Any]]) -> None:
     if cancel:
         session.execute(_CANCEL, {"of_dossier": dossier.id, "cancel": cancel})
+    if rows:
+        session.execute(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
+
+
+def _apply_core_waits(dossier: Dossier, run: DossierWorkflow, definition: ProcedureDefinition,
+                      now: datetime) -> None:
+    """A step may reach a message wait (a new row) or end one on another branch (cancelled)."""
+    if not definition.message_waits:
+        return
+    had = set(session.scalars(_WAITING, {"of_dossier": dossier.id}))
+    cancel, create = plan(_waiting(run, definition), had)
+    if cancel:
+        session.execute(_CANCEL_WAITS, {"of_dossier": dossier.id, "cancel": cancel})
+    rows = new_wait_rows(dossier, definition, create, now)
     if rows:
         session.execute(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
 
@@ -305,6 +358,7 @@ def save(dossier: Dossier, run: DossierWorkflow, actor: User | None, now: dateti
     definition = definition_of(dossier.procedure_version)
     dossier.workflow_state = run.serialize()
     _apply_orm(dossier, run, definition, open_tasks(dossier), staffing or _diagram_staffing(dossier, definition), now)
+    _apply_orm_waits(dossier, run, definition, now)
     _update_status(dossier, run, actor, now)
     dossier.next_timer_at = _next_timer(run)
     dossier.updated_at = now
@@ -325,6 +379,17 @@ def _apply_orm(dossier: Dossier, run: DossierWorkflow, definition: ProcedureDefi
     for engine_task_id in cancel:
         rows[engine_task_id].state = "cancelled"
     for values in new_task_rows(definition, create, staffing, now):
+        session.add(Task(dossier=dossier, **values))
+
+
+def _apply_orm_waits(dossier: Dossier, run: DossierWorkflow, definition: ProcedureDefinition,
+                     now: datetime) -> None:
+    """Waits the engine dropped are cancelled (the caller closes the one a message answered)."""
+    rows = {row.engine_task_id: row for row in waiting_rows(dossier)} if dossier.id is not None else {}
+    cancel, create = plan(_waiting(run, definition), rows)
+    for engine_task_id in cancel:
+        rows[engine_task_id].state = "cancelled"
+    for values in new_wait_rows(dossier, definition, create, now):
         session.add(Task(dossier=dossier, **values))
 
 

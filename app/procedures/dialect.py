@@ -98,6 +98,18 @@ class UserTaskDef:
 
 
 @dataclass(frozen=True)
+class MessageWaitDef:
+    """A receive task or catch event waiting for a named message another system delivers
+    (``POST /dossiers/{code}/messages/{name}``); its timeLimit is how long the dossier may wait."""
+
+    element_id: str
+    name: str
+    message: str
+    time_limit: TimeLimit
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class ElementInfo:
     """A flow node or sequence flow as a diff compares it."""
 
@@ -122,6 +134,8 @@ class ProcedureDefinition:
     warnings: list[Problem] = field(default_factory=list)
     #: every flow node and sequence flow of every process, by id (for diffs)
     elements: dict[str, "ElementInfo"] = field(default_factory=dict)
+    #: waits for a named message other than the supplement, by element id
+    message_waits: dict[str, MessageWaitDef] = field(default_factory=dict)
 
     def longest_path_hours(self, hours_per_day: Fraction) -> Fraction:
         """The largest sum of user-task limits along a path without repeating a loop."""
@@ -194,6 +208,7 @@ class _Reader:
         self.forms = forms
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.message_waits: dict[str, MessageWaitDef] = {}
 
     def problem(self, message: str, element: etree._Element | None = None) -> None:
         element_id = element.get("id") if element is not None else None
@@ -231,7 +246,7 @@ class _Reader:
             user_tasks=user_tasks,
             normalized_xml=etree.tostring(self.root, xml_declaration=True, encoding="UTF-8"),
             graph=_graph(process) if process is not None else {},
-            warnings=self.warnings, elements=elements,
+            warnings=self.warnings, elements=elements, message_waits=self.message_waits,
         )
 
     def _main_process(self) -> etree._Element | None:
@@ -289,26 +304,34 @@ class _Reader:
                 message.set("name", message.get("id") or "")
 
     def _check_messages(self, process: etree._Element) -> None:
-        """Only the supplement message is ever delivered: a diagram waiting for
-        another would wait forever, so it is refused naming the element."""
+        """Receive tasks and catch events wait for a message delivered through the API (with a
+        deadline, like a step); a message start or a boundary message nothing would send is refused."""
         names = {m.get("id"): (m.get("name") or m.get("id") or "").strip()
                  for m in self.root.iterfind("bpmn:message", NS)}
         for element in process.iter():
-            if not isinstance(element.tag, str):
-                continue
-            definition = element.find("bpmn:messageEventDefinition", NS)
             kind = _local(element)
-            if kind == "receiveTask":
-                definition = element
-            if definition is None or kind in ("intermediateThrowEvent", "endEvent"):
+            if kind in ("intermediateThrowEvent", "endEvent", ""):
                 continue
+            definition = element if kind == "receiveTask" else element.find("bpmn:messageEventDefinition", NS)
+            if definition is None:
+                continue
+            message = names.get(definition.get("messageRef"))
             if kind == "startEvent":
                 self.problem("Sự kiện bắt đầu bằng thông điệp không được hỗ trợ: hồ sơ bắt đầu khi "
                              "được tiếp nhận, hãy dùng sự kiện bắt đầu thường.", element)
-            elif names.get(definition.get("messageRef")) != SUPPLEMENT_MESSAGE:
-                self.problem(f"Bước chờ thông điệp '{names.get(definition.get('messageRef')) or '(chưa chọn)'}' "
-                             "sẽ chờ mãi: hệ thống chỉ gửi thông điệp 'supplement_received' (bổ sung hồ sơ).",
-                             element)
+            elif message != SUPPLEMENT_MESSAGE:
+                self._message_wait(element, kind, message)
+
+    def _message_wait(self, element: etree._Element, kind: str, message: str | None) -> None:
+        if not message or kind not in ("receiveTask", "intermediateCatchEvent"):
+            self.problem(f"Bước chờ thông điệp '{message or '(chưa chọn)'}' sẽ chờ mãi: chỉ tác vụ nhận "
+                         "(receiveTask) hay sự kiện chờ trung gian có chọn thông điệp mới nhận được thông điệp "
+                         "gửi qua API.", element)
+            return
+        limit = self._limit(element, _properties(element))
+        if limit is not None:
+            self.message_waits[element.get("id")] = MessageWaitDef(
+                element.get("id"), element.get("name") or message, message, limit, element.sourceline)
 
     def _check_call_activities(self, process: etree._Element, processes: list[etree._Element]) -> None:
         by_id = {p.get("id"): p for p in processes}

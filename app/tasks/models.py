@@ -45,7 +45,7 @@ class Task(Base):
     role_code: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    state: Mapped[str] = mapped_column(String(16), default="open")  # open | completed | cancelled
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | waiting | completed | cancelled
     time_limit: Mapped[str] = mapped_column(String(16))
     ready_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,8 @@ from marshmallow import Schema, fields, validate
 from app.core.api import LocalDateTime, OutputSchema, PageQuery
 from app.tasks.services import form_of
 
-TASK_STATES = ("open", "completed", "cancelled")
+#: ``waiting``: a message wait (receive task, catch event), answered through the messages API
+TASK_STATES = ("open", "waiting", "completed", "cancelled")
 
 
 class FormFieldSchema(Schema):

@@ -69,7 +69,8 @@ def form_of(task: Task) -> list[forms.FormField]:
     if task.escalation_id is not None:
         return escalation_services.step_form(task)
     definition = definition_of(task.dossier.procedure_version)
-    return list(definition.user_tasks[task.element_id].form)
+    step = definition.user_tasks.get(task.element_id)   # a message wait has no form
+    return list(step.form) if step is not None else []
 
 
 def may_complete(user: User, task: Task) -> bool:

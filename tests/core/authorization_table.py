@@ -91,6 +91,8 @@ ACTS: dict[str, Callable[[Caller], bool]] = {
     "sign": _holds("leader"),                             # a leader of the responsible unit
     "decide": _holds("supervisor"),                       # the head, in the responsible unit (none here)
     "register": lambda caller: caller.unit == COMMUNE_A or caller.overseer,
+    # staff of the receiving unit or of a unit with an open step (all commune A here), and admins
+    "message": lambda caller: caller.unit == COMMUNE_A or caller.role == "admin",
 }
 
 PUBLIC, SIGNED_IN = "public", "signed-in"
@@ -142,6 +144,8 @@ TABLE = (
     R("POST",   "/dossiers/{code}/documents-complete",                  RECEPTION, "dossier",      "reception", 409),
     R("GET",    "/dossiers/{code}/forms/{form}",                        SIGNED_IN, "dossier",      form="receipt"),
     R("GET",    "/dossiers/{code}/forms/{form}",                        SIGNED_IN, "dossier", ok=409, form="refusal"),
+    R("POST",   "/dossiers/{code}/messages/{name}",                     SIGNED_IN, "dossier",      "message",   409,
+      name="tra_loi_lien_thong"),   # the first dossier waits for no message
     R("POST",   "/dossiers/{code}/refuse",                              RECEPTION, "dossier",      "reception"),
     R("POST",   "/dossiers/{code}/return",                              RECEPTION, "dossier",      "reception", 409),
     R("POST",   "/dossiers/{code}/supplement",                          RECEPTION, "dossier",      "reception", 409),

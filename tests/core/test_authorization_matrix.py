@@ -176,6 +176,7 @@ def _bodies() -> dict[tuple[str, str], dict]:
         ("POST", "/dossiers"): {"procedure_code": BIRTH, "applicant": APPLICANT, "documents": DOCUMENTS,
                                 "channel": "online", "unit_code": COMMUNE_A},
         ("POST", "/dossiers/{code}/documents-complete"): {"documents": [{"name": "Giấy chứng sinh", "copies": 1}]},
+        ("POST", "/dossiers/{code}/messages/{name}"): {"payload": {"ket_qua": "Đã xác minh"}},
         ("POST", "/dossiers/{code}/refuse"): {"reason": "Không thuộc thẩm quyền giải quyết."},
         ("POST", "/dossiers/{code}/return"): {"note": ""},
         ("POST", "/dossiers/{code}/supplement"): {"documents": [{"name": "Giấy chứng sinh", "copies": 1}]},

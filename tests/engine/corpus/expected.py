@@ -2,16 +2,17 @@
 
 Keyed by case (the file name without its dialect prefix and ``-di`` suffix):
 ``RUNS`` run to ``ready_for_return`` when each open task is completed by someone
-holding its role; ``REFUSED`` maps a case to the element its 422 must name.
+holding its role and each message awaited is delivered; ``REFUSED`` maps a case to the element its 422 must name.
 """
 RUNS = {
     "nested-subprocess", "nested-subprocess-3", "manual-task", "plain-task", "plain-task-signoff",
     "mi-parallel-cardinality", "mi-sequential-cardinality", "mi-cardinality-from-field", "mi-subprocess",
     "message-without-name", "parallel-mixed-steps", "call-activity-nested", "long-chain-300",
+    "receive-task-message", "message-catch-message", "message-payload-gateway",
 }
 REFUSED = {
-    "receive-task-other-message": "Receive_tra_loi",
-    "message-catch-other": "Event_cho",
+    "receive-task-no-limit": "Receive_tra_loi",     # a message wait needs a deadline, as a step does
+    "message-catch-no-limit": "Event_cho",
     "message-start": "Start_tin",
     "mi-cardinality-unknown": "Task_lap",
     "mi-collection-unknown": "Task_lap",
@@ -21,6 +22,8 @@ REFUSED = {
 }
 #: form data a step needs (by element id); every other step is signed off with {}
 DATA = {"Task_tiep_nhan": {"so_ban": 2}}
+#: what another system replies when a dossier waits at an element (delivered through the messages API)
+PAYLOADS = {"Event_cho": {"ket_qua": "dong_y"}}
 #: who completes a step of each role in the receiving commune (Tân Hòa, the demo)
 ACTORS = {"officer": "chuyenvien.tanhoa", "leader": "lanhdao.tanhoa"}
 

@@ -9,7 +9,9 @@ Expected outcomes live in ``expected.py``.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
@@ -26,6 +28,7 @@ class Doc:
     def __init__(self, dialect: str):
         self.dialect, self.shapes, self.edges, self.x = dialect, [], [], 150
         self.written: set[str] = set()
+        self.conditions: dict[str, str] = {}
 
     def props(self, **values: str) -> str:
         ns = "camunda" if self.dialect == "camunda" else "spiffworkflow"
@@ -44,6 +47,11 @@ class Doc:
         values = {**({"role": role} if role else {}), **({"timeLimit": limit} if limit else {})}
         return (f'<bpmn:{kind} id="{sid}" name="Bước {sid}"><bpmn:extensionElements>{self.props(**values)}'
                 f"</bpmn:extensionElements>{extra}{loop}</bpmn:{kind}>")
+
+    def condition(self, flow_id: str, text: str) -> str:
+        """A marker replaced by the flow's condition once the XML is assembled (see :func:`write`)."""
+        self.conditions[flow_id] = text
+        return ""
 
     def node(self, tag: str, nid: str, body: str = "", **attrs: str) -> str:
         self.shape(nid)
@@ -109,11 +117,21 @@ LONG_FIELD = ('<camunda:formField id="so_ban" label="Số bản" type="long"><ca
 def write(name: str, dialect: str, body, with_di: bool, messages: str = "", extra_processes: str = "") -> None:
     d = Doc(dialect)
     process = body(d)
+    for flow_id, text in d.conditions.items():
+        process = process.replace(f'<bpmn:sequenceFlow id="{flow_id}" ', f'<bpmn:sequenceFlow id="{flow_id}" when="', 1)
+        process = re.sub(f'(<bpmn:sequenceFlow id="{flow_id}") when="(.*?) />',
+                         lambda m: f'{m[1]} {m[2]}><bpmn:conditionExpression>{escape(text)}</bpmn:conditionExpression>'
+                                   '</bpmn:sequenceFlow>', process)
     xml = (HEAD.format(name=name, exporter=EXPORTER[dialect]) + messages
            + f'<bpmn:process id="Process_{name.replace("-", "_")}" isExecutable="true">\n{process}\n</bpmn:process>\n'
            + extra_processes + (d.di(f'Process_{name.replace("-", "_")}') if with_di else "")
            + "</bpmn:definitions>\n")
     (HERE / f"{name}.bpmn").write_text(xml, encoding="utf-8")
+
+
+def limits(d: Doc, limit: str = "2d") -> str:
+    """A message wait's deadline, written as a step's."""
+    return f"<bpmn:extensionElements>{d.props(timeLimit=limit)}</bpmn:extensionElements>"
 
 
 def simple(*middle):
@@ -151,10 +169,25 @@ CASES = {
                                               end(d)),
     "long-chain-300": lambda d: d.chain(start(d), *[step(d, f"Task_{i}", limit="1h", kind=("userTask", "task", "manualTask")[i % 3])
                                                     for i in range(300)], end(d)),
+    "receive-task-message": simple(lambda d: step(d, "Task_1"), lambda d: (
+        "Receive_tra_loi", d.node("receiveTask", "Receive_tra_loi", limits(d), messageRef="Message_tra_loi")),
+                                   lambda d: step(d, "Task_ky", role="leader")),
+    "message-catch-message": simple(lambda d: ("Event_cho", d.node("intermediateCatchEvent", "Event_cho", limits(d)
+                                    + '<bpmn:messageEventDefinition messageRef="Message_tra_loi" />')),
+                                    lambda d: step(d, "Task_1")),
+    # the payload is workflow data: no branch's condition holds without it
+    "message-payload-gateway": lambda d: "\n".join([
+        d.chain(start(d), ("Event_cho", d.node("intermediateCatchEvent", "Event_cho", limits(d, "3d")
+                + '<bpmn:messageEventDefinition messageRef="Message_tra_loi" />')),
+                (g := ("Gateway_ket_qua", d.node("exclusiveGateway", "Gateway_ket_qua")))),
+        d.chain(g, step(d, "Task_ky", role="leader"), end(d)),
+        d.chain(g, end(d, "End_tu_choi")),
+        *[d.condition(f"Flow_Gateway_ket_qua_{target}", text) for target, text in (
+            ("Task_ky", "${ket_qua == 'dong_y'}"), ("End_tu_choi", "${ket_qua == 'tu_choi'}"))]]),
     # --- refused at upload
-    "receive-task-other-message": simple(lambda d: step(d, "Task_1"), lambda d: (
+    "receive-task-no-limit": simple(lambda d: step(d, "Task_1"), lambda d: (
         "Receive_tra_loi", d.node("receiveTask", "Receive_tra_loi", messageRef="Message_tra_loi"))),
-    "message-catch-other": simple(lambda d: ("Event_cho", d.node(
+    "message-catch-no-limit": simple(lambda d: ("Event_cho", d.node(
         "intermediateCatchEvent", "Event_cho", '<bpmn:messageEventDefinition messageRef="Message_tra_loi" />'))),
     "message-start": lambda d: d.chain(("Start_tin", d.node("startEvent", "Start_tin",
                                                             '<bpmn:messageEventDefinition messageRef="Message_tra_loi" />')),
@@ -167,8 +200,9 @@ CASES = {
 }
 MESSAGES = {
     "message-without-name": '<bpmn:message id="Message_1" />\n',
-    "receive-task-other-message": '<bpmn:message id="Message_tra_loi" name="tra_loi_lien_thong" />\n',
-    "message-catch-other": '<bpmn:message id="Message_tra_loi" name="tra_loi_lien_thong" />\n',
+    **{case: '<bpmn:message id="Message_tra_loi" name="tra_loi_lien_thong" />\n' for case in (
+        "receive-task-no-limit", "message-catch-no-limit", "receive-task-message", "message-catch-message",
+        "message-payload-gateway")},
     "message-start": '<bpmn:message id="Message_tra_loi" name="tra_loi_lien_thong" />\n',
 }
 #: cases written in one dialect only (the construct is that dialect's)
