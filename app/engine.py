@@ -222,6 +222,7 @@ class DossierWorkflow:
         if task.state != TaskState.READY or not _is_step(task):
             raise EngineError("công việc này không còn chờ xử lý", task.task_spec.bpmn_id)
         task.data.update(data)
+        _fill_output_item(task, data)
         self._run(task.run, task.task_spec.bpmn_id)
         self._advance()
 
@@ -293,6 +294,18 @@ class DossierWorkflow:
             failed = getattr(getattr(error, "task", None), "task_spec", None) or getattr(error, "task_spec", None)
             raise EngineError(_in_vietnamese(str(error).split("\n")[0]),
                               getattr(failed, "bpmn_id", element_id)) from None
+
+
+
+def _fill_output_item(task, data: Mapping[str, Any]) -> None:
+    """An instance of a multi-instance step whose diagram names an output item
+    (``outputDataItem``) hands on its form as that item, unless the form has a
+    field of that name: the engine collects one item per instance, and a form
+    never writes a variable named after the diagram's item."""
+    spec = getattr(task.parent, "task_spec", None) if task.parent is not None else None
+    item = getattr(getattr(spec, "output_item", None), "bpmn_id", None)
+    if item and item not in task.data:
+        task.data[item] = dict(data)
 
 
 def _is_step(task) -> bool:
