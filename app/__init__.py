@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from app import db, models  # noqa: F401  (maps every table)
 from app.auth.identity import LOADERS
+from app.auth.services import use_fast_password_hashing
 from app.config import flask_config, load_settings
 from app.core import bodies, handlers, headers, identity, limits, openapi, timetravel, web
 from app.core.api import API_PREFIX, make_api
@@ -41,8 +42,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["db_engine"] = engine = db.make_engine(app.config["DATABASE_URL"])
     db.bind(engine)
     if app.config.get("PASSWORD_HASH_FAST"):
-        from app.auth.services import use_fast_password_hashing
-
         use_fast_password_hashing()
     csrf.init_app(app)
     timetravel.enable(app)

@@ -27,6 +27,8 @@ never taken from ``X-Forwarded-Host``: the proxy passes ``Host`` on itself.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -80,7 +82,9 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+@lru_cache(maxsize=None)
 def policy_for(endpoint: str | None) -> str:
-    """The Content-Security-Policy of a response of ``endpoint``, as header text."""
+    """The Content-Security-Policy of a response of ``endpoint``, as header text
+    (built once per endpoint: every response, the hot path's too, asks for it)."""
     directives = POLICY | PAGE_POLICIES.get(endpoint or "", {})
     return "; ".join(f"{name} {value}" for name, value in directives.items())
