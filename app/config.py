@@ -62,6 +62,36 @@ class Settings:
     ratelimit_storage_uri: str
     rate_limit_lookup: str
     rate_limit_submit: str
+    #: where uploaded files live (app/core/storage.py): ``folder`` (STORAGE_PATH) or ``s3``
+    storage_backend: str
+    storage_path: Path
+    s3_endpoint_url: str
+    s3_bucket: str
+    s3_region: str
+    s3_access_key_id: str
+    s3_secret_access_key: str
+    #: one uploaded file, and all the files of one dossier (the request body limit is MAX_UPLOAD_BYTES)
+    max_file_bytes: int
+    max_dossier_bytes: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    #: the brand-name SMS gateway (app/notifications/channels.py): a URL template with
+    #: {phone}, {message}, {brandname}, {user}, {password}; GET or POST (form fields from the query)
+    sms_gateway_url: str
+    sms_gateway_method: str
+    sms_gateway_user: str
+    sms_gateway_password: str
+    sms_brandname: str
+    #: the outbox dispatcher gives up after this many attempts (the message is then ``failed``)
+    outbox_max_attempts: int
+    #: the payment gateway (app/citizens/payments.py): where citizens are sent to pay, and the
+    #: shared secret its redirects and callbacks are signed with (HMAC-SHA256)
+    payment_gateway_url: str
+    payment_gateway_secret: str
+    payment_merchant_code: str
+    #: a result ready this many days and not collected is listed and the citizen reminded
+    uncollected_after_days: int
 
 
 def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -84,7 +114,8 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         smtp_port=source.number("SMTP_PORT", 25, minimum=1, maximum=65535),
         mail_from=source.text("MAIL_FROM", "motcua@localhost"),
         scheduler_interval_seconds=source.number("SCHEDULER_INTERVAL_SECONDS", 60, minimum=1),
-        max_upload_bytes=source.number("MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1),
+        # the whole request body: files of an online dossier included (MAX_DOSSIER_BYTES and a margin)
+        max_upload_bytes=source.number("MAX_UPLOAD_BYTES", 32 * 1024 * 1024, minimum=1),
         # Secure: the browser sends the cookie over HTTPS only (set it when served over HTTPS).
         session_cookie_secure=source.flag("SESSION_COOKIE_SECURE"),
         session_cookie_samesite=source.checked("SESSION_COOKIE_SAMESITE", "Lax", _same_site),
@@ -92,6 +123,28 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         ratelimit_storage_uri=source.checked("RATELIMIT_STORAGE_URI", "memory://", _limit_storage),
         rate_limit_lookup=source.checked("RATE_LIMIT_LOOKUP", "20/minute", _rate_limit),
         rate_limit_submit=source.checked("RATE_LIMIT_SUBMIT", "10/hour", _rate_limit),
+        storage_backend=source.checked("STORAGE_BACKEND", "folder", _storage_backend),
+        storage_path=Path(source.text("STORAGE_PATH", str(instance_path / "files"))),
+        s3_endpoint_url=source.text("S3_ENDPOINT_URL"),
+        s3_bucket=source.text("S3_BUCKET"),
+        s3_region=source.text("S3_REGION", "us-east-1"),
+        s3_access_key_id=source.text("S3_ACCESS_KEY_ID"),
+        s3_secret_access_key=source.text("S3_SECRET_ACCESS_KEY"),
+        max_file_bytes=source.number("MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024),
+        max_dossier_bytes=source.number("MAX_DOSSIER_BYTES", 30 * 1024 * 1024, minimum=1024),
+        smtp_user=source.text("SMTP_USER"),
+        smtp_password=source.text("SMTP_PASSWORD"),
+        smtp_starttls=source.flag("SMTP_STARTTLS"),
+        sms_gateway_url=source.checked("SMS_GATEWAY_URL", "", _optional_web_address),
+        sms_gateway_method=source.checked("SMS_GATEWAY_METHOD", "POST", _http_method),
+        sms_gateway_user=source.text("SMS_GATEWAY_USER"),
+        sms_gateway_password=source.text("SMS_GATEWAY_PASSWORD"),
+        sms_brandname=source.text("SMS_BRANDNAME", "MOTCUA"),
+        outbox_max_attempts=source.number("OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
+        payment_gateway_url=source.checked("PAYMENT_GATEWAY_URL", "", _optional_web_address),
+        payment_gateway_secret=source.text("PAYMENT_GATEWAY_SECRET"),
+        payment_merchant_code=source.text("PAYMENT_MERCHANT_CODE", "MOTCUA"),
+        uncollected_after_days=source.number("UNCOLLECTED_AFTER_DAYS", 10, minimum=1, maximum=365),
     )
 
 
@@ -190,6 +243,22 @@ def _web_address(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("cần địa chỉ đầy đủ như https://motcua.example.vn / an http(s) URL is needed")
+    return value
+
+
+def _optional_web_address(value: str) -> str:
+    return _web_address(value) if value else ""
+
+
+def _http_method(value: str) -> str:
+    if value.upper() not in ("GET", "POST"):
+        raise ValueError("ghi GET hoặc POST / use GET or POST")
+    return value.upper()
+
+
+def _storage_backend(value: str) -> str:
+    if value not in ("folder", "s3"):
+        raise ValueError("ghi folder (thư mục trong instance/) hoặc s3 / use folder or s3")
     return value
 
 

@@ -56,6 +56,18 @@ class Invalid(AppError):
     status, title = 422, "Unprocessable Content"
 
 
+class TooLarge(AppError):
+    """413: an uploaded file, or all the files of one dossier, over the limit; ``errors`` names the file."""
+
+    status, title = 413, "Content Too Large"
+
+
+class UnsupportedType(AppError):
+    """415: a file whose content is not of a type accepted (whatever its name or declared type says)."""
+
+    status, title = 415, "Unsupported Media Type"
+
+
 class Locked(AppError):
     """423: the dossier is blocked by a late step until the apology is signed."""
 

@@ -14,10 +14,17 @@ from app.procedures.models import Procedure, ProcedureVersion
 
 #: The dossier statuses of CONTRACT.md, and ``awaiting_documents``: found incomplete at the
 #: counter, given a code and form 02 but not received yet (no workflow, no deadline).
+#: ``submitted``: sent online, not yet accepted by reception (no workflow, no deadline).
 STATUSES = (
-    "received", "in_progress", "awaiting_supplement", "blocked",
+    "submitted", "received", "in_progress", "awaiting_supplement", "blocked",
     "ready_for_return", "returned", "refused", "awaiting_documents",
 )
+#: how a result goes back to the citizen (DOMAIN.md): at the counter or by the public postal service
+RETURN_METHODS = ("counter", "post")
+#: what a stored file of a dossier is: a component the citizen (or the counter's scan) handed in,
+#: or the electronic result
+FILE_KINDS = ("submitted", "result")
+PAYMENT_METHODS = ("cash", "transfer", "online")
 OPEN_STATUSES = ("received", "in_progress", "awaiting_supplement", "blocked")
 
 
@@ -74,6 +81,15 @@ class Dossier(Base):
     next_timer_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     #: set when a signed apology moved the appointment (allowed once)
     reappointed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: online dossiers: when the citizen sent it (``received_at`` becomes the acceptance)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: online dossiers: when reception asked for a supplement before accepting (asked once only)
+    supplement_asked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: how the result went back, and the postal tracking number when by post
+    return_method: Mapped[Optional[str]] = mapped_column(String(16))
+    tracking_number: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: the last reminder that a ready result is still not collected
+    uncollected_reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: the engine's serialized state of the dossier's workflow; read only where
     #: the workflow runs (lists of dossiers never load it), and written with the
@@ -91,6 +107,8 @@ class Dossier(Base):
         back_populates="dossier", order_by="DossierDocument.id", cascade="all, delete-orphan")
     events: Mapped[list["DossierEvent"]] = relationship(
         back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
+    files: Mapped[list["DossierFile"]] = relationship(
+        back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -127,6 +145,69 @@ class DossierDocument(Base):
     def _clean_name(self, _key: str, value: str) -> str:
         """Document names in NFC, like the applicant's (see ``Dossier._clean_applicant``)."""
         return searchtext.clean(value)
+
+
+class DossierFile(Base):
+    """A file of a dossier: its bytes live in the file store under ``sha256`` (app/core/storage.py),
+    so the same scan uploaded twice is stored once; the row says what it is to this dossier."""
+
+    __tablename__ = "dossier_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    #: the component it is a copy of (None for a result)
+    document_id: Mapped[Optional[int]] = mapped_column(ForeignKey("dossier_documents.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the officer who attached it; None when the citizen uploaded it
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="files")
+    document: Mapped[Optional[DossierDocument]] = relationship()
+    uploaded_by: Mapped[Optional[User]] = relationship()
+
+
+class Payment(Base):
+    """A fee paid for a dossier, with the number of its receipt (biên lai) from the unit's book.
+
+    Online payments start ``pending`` with the order id sent to the payment gateway; the
+    gateway's signed callback makes them ``paid`` (and gives them their receipt number) once:
+    its transaction id is unique, so a replayed callback changes nothing.
+    """
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    payer: Mapped[str] = mapped_column(String(255), default="")
+    state: Mapped[str] = mapped_column(String(16))
+    receipt_number: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    gateway_order_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    gateway_transaction_id: Mapped[Optional[str]] = mapped_column(String(128), unique=True)
+
+    dossier: Mapped[Dossier] = relationship()
+    unit: Mapped[Unit] = relationship()
+    recorded_by: Mapped[Optional[User]] = relationship()
+
+
+class ReceiptSequence(Base):
+    """The last receipt number of a unit's receipt book, per year (numbers restart each year)."""
+
+    __tablename__ = "receipt_sequences"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class DossierEvent(Base):

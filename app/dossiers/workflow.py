@@ -40,7 +40,7 @@ from app.calendar.services import work_calendar
 from app.calendar.workdays import warning_time
 from app.core.errors import CHANGED_MEANWHILE, Conflict, Invalid
 from app.db import session
-from app.dossiers import timeliness
+from app.dossiers import signals, timeliness
 from app.dossiers.models import Dossier, DossierEvent
 from app.engine import DossierWorkflow, EngineError
 from app.procedures.dialect import ProcedureDefinition
@@ -337,6 +337,8 @@ def _insert_events(dossier: Dossier, actor: User, at: datetime, events: list[Eve
         {"dossier_id": dossier.id, "kind": kind, "actor_id": actor.id, "at": at, "task_id": task_id,
          "detail": detail}
         for kind, task_id, detail in events])
+    for kind, _task_id, detail in events:
+        _announce(dossier, kind, detail, actor, at)
 
 
 def mirror(instance, values: dict[str, Any]) -> None:
@@ -399,6 +401,13 @@ def record(dossier: Dossier, kind: str, actor: User | None, at: datetime,
     event = DossierEvent(dossier=dossier, kind=kind, actor_id=actor.id if actor else None, at=at, detail=detail,
                          task_id=task.id if task is not None else None)
     session.add(event)
+    _announce(dossier, kind, detail, actor, at)
+
+
+def _announce(dossier: Dossier, kind: str, detail: dict[str, Any], actor: User | None, at: datetime) -> None:
+    """Tell the receivers of :data:`signals.event_recorded`, in this transaction (sandbox runs are nobody's news)."""
+    if not dossier.sandbox:
+        signals.event_recorded.send(dossier, kind=kind, detail=detail, actor=actor, at=at)
 
 
 def open_tasks(dossier: Dossier) -> list[Task]:
