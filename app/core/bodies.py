@@ -27,6 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 from flask import Flask, current_app, request
 from werkzeug.exceptions import LengthRequired, RequestEntityTooLarge, UnsupportedMediaType
 
+from app.core.formats import format_size as size_text
 from app.core.identity import is_api_request
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -120,11 +121,3 @@ def _check_media_type(accepted: tuple[str, ...]) -> None:
 def too_large_text(limit: int | None) -> str:
     """The 413 detail, naming the limit as people say it."""
     return f"Dữ liệu gửi lên vượt quá dung lượng cho phép ({size_text(limit or 0)})."
-
-
-def size_text(size: int) -> str:
-    """5242880 → "5 MB", 2048 → "2 KB", 1000 → "1000 byte"."""
-    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= factor and size % factor == 0:
-            return f"{size // factor} {unit}"
-    return f"{size} byte"

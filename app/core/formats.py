@@ -27,6 +27,15 @@ def format_money(amount: int | None) -> str:
     return f"{amount:,} đ".replace(",", ".") if amount else "Miễn phí"
 
 
+def format_size(size: int) -> str:
+    """A size in bytes as people read it: 5242880 → "5 MB", 1572864 → "1,5 MB", 900 → "900 byte"."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            amount = round(size / factor, 1)
+            return f"{amount:g} {unit}".replace(".", ",")
+    return f"{size} byte"
+
+
 def format_limit(limit: str) -> str:
     """A time limit as people say it: "3d" → "3 ngày làm việc", "0d" → "Trong ngày"."""
     amount, unit = limit[:-1], limit[-1:]

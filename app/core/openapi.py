@@ -50,8 +50,9 @@ class Operation:
     many: bool = False
     status: int = 200
     errors: tuple[int, ...] = ()
-    #: the body may also be multipart/form-data with a ``file`` part
-    multipart: bool = False
+    #: the body may also be multipart/form-data: True, the JSON body's fields as parts with a ``file``
+    #: part (a diagram); a dict, the JSON Schema of the parts of an upload (JSON parts are text)
+    multipart: bool | dict[str, Any] = False
     #: callable without a token too (the view then decides)
     optional_auth: bool = False
     #: what a success answers; anything but JSON is a file (e.g. "application/pdf")
@@ -125,7 +126,7 @@ def _operation(view: Callable, rule: str, method: str) -> dict[str, Any]:
         result["security"] = [{"bearerAuth": []}, {}]
     else:
         result["security"] = [{"bearerAuth": []}] if roles is not None else []
-    if declared.body is not None:
+    if declared.body is not None or declared.multipart:
         result["requestBody"] = _request_body(declared, required=method != "patch")
     return result
 
@@ -143,8 +144,10 @@ def _parameters(rule: str, declared: Operation) -> list[dict[str, Any]]:
 
 def _request_body(declared: Operation, required: bool) -> dict[str, Any]:
     """A PATCH may send nothing (nothing changes); other bodies are required."""
-    content: dict[str, Any] = {"application/json": {"schema": declared.body}}
-    if declared.multipart:
+    content: dict[str, Any] = {"application/json": {"schema": declared.body}} if declared.body else {}
+    if isinstance(declared.multipart, dict):
+        content["multipart/form-data"] = {"schema": declared.multipart}
+    elif declared.multipart:
         content["multipart/form-data"] = {"schema": {
             "type": "object", "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary"}},
@@ -169,9 +172,9 @@ def _responses(declared: Operation, authenticated: bool) -> dict[str, Any]:
     errors = set(declared.errors) | {401}  # a wrong or revoked token is refused wherever it is sent
     if authenticated:
         errors.add(403)
-    if declared.body is not None or declared.query is not None:
+    if declared.body is not None or declared.query is not None or declared.multipart:
         errors.add(422)
-    errors |= {413, 415} if declared.body is not None else set()  # app/core/bodies.py
+    errors |= {413, 415} if declared.body is not None or declared.multipart else set()  # app/core/bodies.py
     for status in sorted(errors):
         responses[str(status)] = {"description": _STATUS_TEXT[status],
                                   "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}

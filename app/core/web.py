@@ -13,7 +13,7 @@ from flask import Flask, Response, abort, current_app, send_from_directory
 
 from app.auth.models import User
 from app.core.formats import (due_state, field_id, format_age, format_datetime, format_duration, format_limit,
-                              format_money)
+                              format_money, format_size)
 from app.core.errors import AppError
 from app.core.identity import current_user
 
@@ -54,7 +54,8 @@ def init_app(app: Flask, menu: Iterable[MenuItem]) -> None:
     app.add_url_rule("/static/vendor/<path:filename>", "vendor", _vendor)
     app.context_processor(_template_context)
     app.jinja_env.filters.update(dt=format_datetime, money=format_money, limit=format_limit, field_id=field_id,
-                                 duration=format_duration, age=format_age)
+                                 duration=format_duration, age=format_age,
+                                 filesize=format_size)
     app.jinja_env.globals.update(due_state=due_state)
 
 

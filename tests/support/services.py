@@ -76,3 +76,34 @@ def _wait_until_ready(process: subprocess.Popen, port: int, log) -> None:
             time.sleep(0.05)
     process.kill()
     pytest.fail(f"redis-server did not start on port {port}: {log.read_text() if log.exists() else ''}")
+
+
+# --------------------------------------------------------------------------- an S3-compatible store
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> str:
+    """The endpoint URL of moto's S3-compatible server, started on loopback for this run."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> dict:
+    """A new, empty bucket on the run's S3 server: the settings that store files in it."""
+    import boto3
+
+    bucket = f"motcua-{uuid.uuid4().hex[:12]}"
+    settings = {"storage_backend": "s3", "s3_endpoint_url": s3_server, "s3_bucket": bucket,
+                "s3_region": "us-east-1", "s3_access_key_id": "thu", "s3_secret_access_key": "thu-bi-mat"}
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
+                          aws_access_key_id="thu", aws_secret_access_key="thu-bi-mat")
+    client.create_bucket(Bucket=bucket)
+    return settings
