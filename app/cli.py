@@ -168,6 +168,39 @@ def scheduler_run(interval: int | None) -> None:
     run(current_app._get_current_object(), interval)
 
 
+outbox_cli = AppGroup("outbox", help="The outbox of e-mails and SMS.")
+dispatcher_cli = AppGroup("dispatcher", help="The outbox dispatcher.")
+
+
+@outbox_cli.command("dispatch")
+def outbox_dispatch() -> None:
+    """Send what is due now, once (held messages of a channel configured since go too)."""
+    from scheduler import dispatch_outbox
+
+    click.echo(dispatch_outbox(current_app, release_held=True))
+
+
+@outbox_cli.command("release")
+def outbox_release() -> None:
+    """Put back in line the held messages whose channel (SMTP_HOST, SMS_GATEWAY_URL) is now configured."""
+    from app.notifications.dispatch import release
+
+    click.echo(f"Đã đưa lại {release()} tin vào hàng chờ gửi.")
+
+
+@dispatcher_cli.command("run")
+@click.option("--interval", type=float, default=None, help="Seconds between passes (default 5).")
+def dispatcher_run(interval: float | None) -> None:
+    """Send the outbox for ever, a pass every INTERVAL seconds (as the scheduler does beside its sweeps)."""
+    import logging
+
+    from scheduler import DISPATCH_INTERVAL_SECONDS, run_dispatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        run_dispatcher(current_app._get_current_object(), interval or DISPATCH_INTERVAL_SECONDS)
+
+
 @clock_cli.command("set")
 @click.argument("moment")
 def clock_set(moment: str) -> None:
@@ -196,5 +229,6 @@ def clock_show() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, calendar_cli, clock_cli):
+    for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, calendar_cli, clock_cli, outbox_cli,
+                  dispatcher_cli):
         app.cli.add_command(group)

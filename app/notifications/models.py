@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime
 
@@ -48,7 +48,9 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "next_attempt_at", postgresql_where=text(OUTBOX_DUE),
-                            sqlite_where=text(OUTBOX_DUE)),)
+                            sqlite_where=text(OUTBOX_DUE)),
+                      # the national sync page: messages of one channel by state (failed first)
+                      Index("ix_outbox_channel_state", "channel", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -73,3 +75,8 @@ class OutboxMessage(Base):
     lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+    #: set by the event's transaction, where the dossier (a new one has no id yet) and the
+    #: in-app notification may still be unflushed: the unit of work fills in their ids
+    dossier = relationship("Dossier", foreign_keys=[dossier_id])
+    notification = relationship(Notification, foreign_keys=[notification_id])

@@ -1,13 +1,11 @@
-"""Recording notifications and sending them by e-mail.
+"""Recording notifications: the in-app rows, and the e-mails to units written beside them.
 
-Notifications are rows first (shown in the web UI) and e-mails second: the
-scheduler sends the unsent ones through SMTP when ``SMTP_HOST`` is set, so a
-mail server that is down delays e-mail but never a dossier.
+Notifications are rows first (shown in the web UI); what must leave the system is an
+outbox row in the same transaction (:mod:`app.notifications.outbox`), sent by the
+dispatcher, so a mail server that is down delays e-mail but never a dossier.  The
+citizen's messages follow the dossier's events (:mod:`app.notifications.events`).
 """
 from __future__ import annotations
-
-import smtplib
-from email.message import EmailMessage
 
 from sqlalchemy import select
 
@@ -16,9 +14,7 @@ from app.auth.models import Unit, User
 from app.db import session
 from app.dossiers.models import Dossier
 from app.notifications.models import Notification
-from app.settings import get_settings
-
-BATCH = 100
+from app.notifications.outbox import tell_unit
 
 
 def _add(kind: str, dossier: Dossier | None, subject: str, body: str, **recipient) -> Notification:
@@ -29,14 +25,19 @@ def _add(kind: str, dossier: Dossier | None, subject: str, body: str, **recipien
 
 
 def notify_user(user: User, dossier: Dossier | None, kind: str, subject: str, body: str) -> Notification:
+    """In the application only: its one caller tells the user's unit too, whose e-mail reaches the user."""
     return _add(kind, dossier, subject, body, user_id=user.id, unit_id=user.unit_id, email=user.email)
 
 
 def notify_unit(unit: Unit, dossier: Dossier | None, kind: str, subject: str, body: str) -> Notification:
-    return _add(kind, dossier, subject, body, unit_id=unit.id)
+    """In the application, and by e-mail to the unit's active users who have an address."""
+    notification = _add(kind, dossier, subject, body, unit_id=unit.id)
+    tell_unit(unit, dossier, kind, notification, subject=subject, body=body)
+    return notification
 
 
 def notify_citizen(dossier: Dossier, kind: str, subject: str, body: str) -> Notification:
+    """In the application only: the applicant's e-mail and SMS follow the dossier's event (events.py)."""
     return _add(kind, dossier, subject, body, email=dossier.applicant_email or None)
 
 
@@ -47,30 +48,3 @@ def for_user(user: User, limit: int = 50) -> list[Notification]:
                     | ((Notification.user_id.is_(None)) & (Notification.unit_id == user.unit_id)))
              .order_by(Notification.created_at.desc()).limit(limit))
     return list(session.scalars(query))
-
-
-def send_pending() -> int:
-    """E-mail unsent notifications that have an address; returns how many went out."""
-    settings = get_settings()
-    if not settings.smtp_host:
-        return 0
-    pending = list(session.scalars(select(Notification).where(Notification.sent_at.is_(None),
-                                                              Notification.email.is_not(None))
-                                   .order_by(Notification.created_at).limit(BATCH)))
-    if not pending:
-        return 0
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-        for notification in pending:
-            smtp.send_message(_email(notification, settings.mail_from))
-            notification.sent_at = clock.now()
-    session.commit()
-    return len(pending)
-
-
-def _email(notification: Notification, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = notification.email
-    message["Subject"] = notification.subject
-    message.set_content(notification.body)
-    return message
