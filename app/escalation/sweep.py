@@ -17,9 +17,8 @@ from datetime import datetime
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
+from app import claims, clock
 from app.core.errors import Invalid
-from app.db import session
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
 from app.escalation import services
@@ -27,7 +26,7 @@ from app.notifications.services import notify_unit, notify_user
 from app.tasks.models import Task
 
 log = logging.getLogger(__name__)
-BATCH = 200
+
 #: a dossier waiting for the citizen has its clock stopped
 RUNNING = ("received", "in_progress", "blocked")
 #: analysts' test runs have no real deadlines: never warned, escalated or timed
@@ -91,32 +90,10 @@ def _fire_timers(dossier: Dossier, now: datetime) -> int:
 
 
 def _drain(query, handle, now: datetime) -> int:
-    """Claim and handle batches until none is left; returns how many rows were handled.
-
-    A row still matching after it was handled (a timer that did not fire)
-    is not taken again in this sweep.
-    """
-    done, seen = 0, set()
-    while True:
-        rows = _claim(query)
-        fresh = [row for row in rows if row.id not in seen]
-        for row in fresh:
-            done += handle(row, now)
-            seen.add(row.id)
-        session.commit()
-        if len(rows) < BATCH or not fresh:
-            return done
-
-
-def _claim(query) -> list:
-    """The next batch of rows, locked for this transaction (skipping rows another sweep holds)."""
+    """Claim and handle the query's rows in batches (app/claims.py); tasks come with their dossier and unit."""
     entity = query.column_descriptions[0]["entity"]
-    if entity is Task:
-        query = query.options(joinedload(Task.dossier), joinedload(Task.unit))
-    query = query.limit(BATCH)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=entity, skip_locked=True)
-    return list(session.scalars(query).unique())
+    options = (joinedload(Task.dossier), joinedload(Task.unit)) if entity is Task else ()
+    return claims.drain(query, handle, now, options)
 
 
 def _warn(task: Task, now: datetime) -> int:
