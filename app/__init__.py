@@ -26,7 +26,8 @@ from app.core.api import API_PREFIX, make_api
 from app.settings import configure
 
 #: the domains, in the order their menu items and routes are registered
-MODULES = ("auth", "calendar", "procedures", "dossiers", "tasks", "escalation", "signing", "notifications", "admin")
+MODULES = ("auth", "calendar", "procedures", "dossiers", "tasks", "escalation", "signing", "notifications",
+           "citizens", "admin", "reports")
 
 csrf = CSRFProtect()
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})

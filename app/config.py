@@ -85,6 +85,13 @@ class Settings:
     sms_brandname: str
     #: the outbox dispatcher gives up after this many attempts (the message is then ``failed``)
     outbox_max_attempts: int
+    #: the National Public Service Portal (app/notifications/sync.py): where dossiers' status changes
+    #: are POSTed as JSON (unset: kept as ``held``), with HTTP Basic credentials or a bearer token
+    national_portal_url: str
+    national_portal_user: str
+    national_portal_password: str
+    national_portal_token: str
+    national_portal_timeout_seconds: int
     #: the payment gateway (app/citizens/payments.py): where citizens are sent to pay, and the
     #: shared secret its redirects and callbacks are signed with (HMAC-SHA256)
     payment_gateway_url: str
@@ -98,7 +105,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
     """Read every setting once: the environment, with ``overrides`` (``create_app``'s, for tests) on top."""
     instance_path.mkdir(parents=True, exist_ok=True)
     source = _Source({**os.environ, **(overrides or {})})
-    return Settings(
+    return _check_national_portal(_check_storage(Settings(
         secret_key=source.text("SECRET_KEY") or _instance_secret_key(instance_path),
         database_url=source.text("DATABASE_URL", f"sqlite:///{instance_path / 'motcua.db'}"),
         timezone=source.checked("TIMEZONE", DEFAULT_TIMEZONE, _zone),
@@ -141,11 +148,16 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         sms_gateway_password=source.text("SMS_GATEWAY_PASSWORD"),
         sms_brandname=source.text("SMS_BRANDNAME", "MOTCUA"),
         outbox_max_attempts=source.number("OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
+        national_portal_url=source.checked("NATIONAL_PORTAL_URL", "", _optional_web_address),
+        national_portal_user=source.text("NATIONAL_PORTAL_USER"),
+        national_portal_password=source.text("NATIONAL_PORTAL_PASSWORD"),
+        national_portal_token=source.text("NATIONAL_PORTAL_TOKEN"),
+        national_portal_timeout_seconds=source.number("NATIONAL_PORTAL_TIMEOUT_SECONDS", 15, minimum=1, maximum=300),
         payment_gateway_url=source.checked("PAYMENT_GATEWAY_URL", "", _optional_web_address),
         payment_gateway_secret=source.text("PAYMENT_GATEWAY_SECRET"),
         payment_merchant_code=source.text("PAYMENT_MERCHANT_CODE", "MOTCUA"),
         uncollected_after_days=source.number("UNCOLLECTED_AFTER_DAYS", 10, minimum=1, maximum=365),
-    )
+    )))
 
 
 def flask_config(settings: Settings) -> dict[str, Any]:
@@ -260,6 +272,20 @@ def _storage_backend(value: str) -> str:
     if value not in ("folder", "s3"):
         raise ValueError("ghi folder (thư mục trong instance/) hoặc s3 / use folder or s3")
     return value
+
+
+def _check_national_portal(settings: Settings) -> Settings:
+    """A user name without its password would be refused at every message: say so at start."""
+    if settings.national_portal_user and not settings.national_portal_password:
+        raise ConfigError("NATIONAL_PORTAL_PASSWORD chưa được đặt: NATIONAL_PORTAL_USER cần mật khẩu đi kèm.")
+    return settings
+
+
+def _check_storage(settings: Settings) -> Settings:
+    """Files in S3 need a bucket: without one the first upload would fail, so the start does."""
+    if settings.storage_backend == "s3" and not settings.s3_bucket:
+        raise ConfigError("S3_BUCKET chưa được đặt: STORAGE_BACKEND=s3 cần tên bucket lưu tệp.")
+    return settings
 
 
 def _same_site(value: str) -> str:

@@ -13,9 +13,11 @@ from app.core.api import load_json, load_query
 from app.core.identity import current_user, require
 from app.core.errors import Unauthorized
 from app.core.openapi import operation
-from app.dossiers import downloads, messages, services
+from app.dossiers import downloads, filehttp, files, messages, online, payments, services
 from app.dossiers.schemas import (
-    DossierQuerySchema, DossierSchema, DossierSummarySchema, MessageSchema, PublicDossierSchema, PublicQuerySchema,
+    FILE_UPLOAD_PARTS, DossierFileSchema, DossierQuerySchema, DossierSchema, DossierSummarySchema, FilesQuerySchema,
+    MessageSchema, PaymentInSchema, PaymentSchema,
+    PublicDossierSchema, PublicQuerySchema,
     ReceiptSchema, ReceiveSchema, RefuseSchema, ReturnSchema, SupplementRequestSchema, SupplementSchema,
 )
 from app.tasks.schemas import TaskSchema
@@ -37,8 +39,9 @@ def receive():
     until ``POST /dossiers/{code}/documents-complete``.
 
     A receptionist receives at the counter (or keys in an online dossier) for their
-    own unit. Without a token only ``channel: "online"`` is accepted, and
-    ``unit_code`` names the receiving unit; such calls are limited per client
+    own unit. Without a token only ``channel: "online"`` is accepted, ``unit_code``
+    names the receiving unit, and the dossier is ``submitted`` (no deadline until reception
+    accepts it; files come with ``POST /public/dossiers``); such calls are limited per client
     address (``RATE_LIMIT_SUBMIT``, by default 10 an hour): 429 with Retry-After.
     """
     actor = current_user()
@@ -92,6 +95,59 @@ def dossier_form(code: str, form: str):
     return downloads.form_response(services.get_for(user, code), form, user)
 
 
+@bp.get("/dossiers/<code>/files")
+@limits.public("RATE_LIMIT_LOOKUP")
+@operation(query=FilesQuerySchema, response=DossierFileSchema, many=True, errors=(404, 429), optional_auth=True)
+def dossier_files(code: str):
+    """The files of a dossier: its components (uploaded or scanned) and its electronic results.
+
+    Staff who see the dossier get them all. Without a token, the citizen sends the
+    ``secret`` printed on the receipt and gets the components, and the results once the
+    dossier is ready to be returned; a wrong secret is a 404, like an unknown code
+    (limited per client address like the public look-up).
+    """
+    secret = load_query(FilesQuerySchema()).get("secret")
+    return DossierFileSchema(many=True).dump(files.listing(current_user(), code, secret))
+
+
+@bp.get("/dossiers/<code>/files/<int:file_id>")
+@limits.public("RATE_LIMIT_LOOKUP")
+@operation(query=FilesQuerySchema, media_type="application/octet-stream", errors=(404, 429), optional_auth=True)
+def dossier_file(code: str, file_id: int):
+    """One file of a dossier, as a download (its type: PDF, JPEG or PNG); who may: as for the list."""
+    secret = load_query(FilesQuerySchema()).get("secret")
+    return filehttp.file_response(files.one(current_user(), code, file_id, secret))
+
+
+@bp.post("/dossiers/<code>/files")
+@require("receptionist")
+@operation(multipart=FILE_UPLOAD_PARTS, response=DossierFileSchema, many=True, status=201,
+           errors=(404, 409, 413, 415))
+def scan_files(code: str):
+    """Attach scans of paper components (digitisation), by a receptionist of the receiving unit.
+
+    ``multipart/form-data``: one part ``files`` per file (PDF, JPEG or PNG: the content decides),
+    and ``document``, the id of the component they are a copy of (optional). 413 a file or the
+    dossier's files over the limits, 415 another type, 422 an empty, damaged or active file.
+    """
+    rows = files.scan(current_user(), code, filehttp.request_uploads(), filehttp.document_choice())
+    return DossierFileSchema(many=True).dump(rows), 201
+
+
+@bp.post("/dossiers/<code>/results")
+@require()
+@operation(multipart=FILE_UPLOAD_PARTS, response=DossierFileSchema, many=True, status=201,
+           errors=(404, 409, 413, 415))
+def attach_results(code: str):
+    """Attach the electronic result, by staff of the receiving unit or of a unit with a step of it.
+
+    ``multipart/form-data``: one part ``files`` per file. The dossier must be received, in
+    progress or ready to return (else 409); the citizen sees the result once it is ready.
+    """
+    rows = files.attach_results(current_user(), code, filehttp.request_uploads())
+    return DossierFileSchema(many=True).dump(rows), 201
+
+
 @bp.post("/dossiers/<code>/messages/<name>")
 @require()
 @operation(body=MessageSchema, response=DossierSchema, errors=(404, 409))
@@ -119,15 +175,57 @@ def _reception_action(path: str, schema: type[Schema], field: str, action: Calla
     bp.post(f"/dossiers/<code>/{path}")(require("receptionist")(documented))
 
 
-_reception_action("supplement-request", SupplementRequestSchema, "note", services.request_supplement,
-                  "Ask the citizen, once and completely, for the missing documents: the clock stops.")
+_reception_action("supplement-request", SupplementRequestSchema, "note", online.ask_supplement,
+                  "Ask the citizen, once and completely, for the missing documents: the clock stops "
+                  "(a dossier submitted online and not accepted yet: asked once only, no clock runs).")
 _reception_action("supplement", SupplementSchema, "documents", services.record_supplement,
                   "Record the documents brought: the deadline is counted again from zero.")
 _reception_action("documents-complete", SupplementSchema, "documents", services.complete_documents,
                   "Record the documents an incomplete dossier waited for: it is received now, its steps start "
                   "and the legal deadline counts from this moment.")
 _reception_action("refuse", RefuseSchema, "reason", services.refuse, "Refuse the dossier, with the reason.")
-_reception_action("return", ReturnSchema, "note", services.return_result, "Hand the result back to the citizen.")
+
+
+@bp.post("/dossiers/<code>/return")
+@require("receptionist")
+@operation(body=ReturnSchema, response=DossierSchema, errors=(404, 409))
+def return_result(code: str):
+    """Hand the result back: at the counter (``method: "counter"``, the default) or by post
+    (``method: "post"`` with the postal ``tracking_number``, else 422 naming it). 409 unless
+    the dossier is ``ready_for_return``."""
+    body = load_json(ReturnSchema())
+    return DossierSchema().dump(services.return_result(current_user(), code, body["note"], body["method"],
+                                                       body["tracking_number"]))
+
+
+@bp.get("/dossiers/<code>/payments")
+@require()
+@operation(response=PaymentSchema, many=True, errors=(404,))
+def dossier_payments(code: str):
+    """The fees of a dossier, oldest first: those paid with their receipt number, and online orders."""
+    return PaymentSchema(many=True).dump(payments.payments_of(current_user(), code))
+
+
+@bp.post("/dossiers/<code>/payments")
+@require("receptionist")
+@operation(body=PaymentInSchema, response=PaymentSchema, status=201, errors=(404, 409))
+def record_payment(code: str):
+    """Record a fee taken at the counter (cash, transfer, or online by other means), by a receptionist
+    of the receiving unit: it is paid at once and takes the next number of the unit's receipt book
+    (``<agency code>/<year>/<0000001>``), which the fee receipt (``forms/fee-receipt``) prints.
+    ``payer`` defaults to the applicant. 409 for a refused dossier, or one not received."""
+    body = load_json(PaymentInSchema())
+    payment = payments.record_payment(current_user(), code, body["amount"], body["method"], body["payer"])
+    return PaymentSchema().dump(payment), 201
+
+
+@bp.post("/dossiers/<code>/accept")
+@require("receptionist")
+@operation(response=DossierSchema, errors=(404, 409))
+def accept(code: str):
+    """Accept a dossier submitted online: it is received now, its steps start and the legal
+    deadline counts from this moment. 409 unless its status is ``submitted``."""
+    return DossierSchema().dump(online.accept(current_user(), code))
 
 
 @bp.get("/public/dossiers/<code>")

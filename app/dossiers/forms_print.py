@@ -26,9 +26,9 @@ from app.auth.services import field_errors
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.formats import format_limit
 from app.db import session
-from app.dossiers import codes
+from app.dossiers import codes, payments
 from app.dossiers.models import Dossier, DossierEvent
-from app.dossiers.services import OVERSEERS, tasks_of
+from app.dossiers.services import OVERSEERS, awaiting_acceptance, tasks_of
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
 from app.escalation.models import Escalation
 from app.settings import get_settings
@@ -154,9 +154,14 @@ def _name(user: User | None) -> str:
 
 
 def _fee_receipt(dossier: Dossier, officer: User | None) -> M.FeeReceipt:
-    procedure = dossier.procedure
-    item = M.FeeItem(procedure.fee_description or procedure.name, procedure.fee_amount or 0)
-    return M.FeeReceipt(**common_fields(dossier, clock.now()), items=[item], collector=_person(officer))
+    """The receipt of the last fee paid: printed after the money is taken, with its number from the
+    unit's book, the amount in figures and words, how and by whom it was paid."""
+    payment = payments.latest_paid(dossier)
+    series, number = payments.book_and_number(payment.receipt_number)
+    item = M.FeeItem(dossier.procedure.fee_description or dossier.procedure.name, payment.amount)
+    return M.FeeReceipt(**common_fields(dossier, payment.paid_at), items=[item], series=series, number=number,
+                        payment_method=payments.METHOD_LABELS[payment.method], payer_name=payment.payer,
+                        collector=_person(payment.recorded_by or officer))
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,8 @@ FORMS = {
     "apology": _Form(None, lambda dossier: _latest_letter(dossier) is not None, "Hồ sơ chưa có thư xin lỗi.",
                      stored=lambda dossier: _latest_letter(dossier)),
     "control-slip": _Form(_control_slip, _received, NOT_RECEIVED),
-    "fee-receipt": _Form(_fee_receipt, _received, NOT_RECEIVED),
+    "fee-receipt": _Form(_fee_receipt, lambda dossier: payments.latest_paid(dossier) is not None,
+                         "Chưa ghi nhận khoản thu phí, lệ phí nào của hồ sơ: biên lai được in sau khi thu tiền."),
 }
 
 
@@ -233,23 +239,30 @@ def can_print_register(user: User, unit: Unit) -> bool:
 
 def register_pdf(unit: Unit, date_from: date, date_to: date) -> bytes:
     """Form 06: the dossiers ``unit`` received from ``date_from`` to ``date_to`` (local days), in order."""
+    return render("register", register_form(unit, date_from, date_to))
+
+
+def register_form(unit: Unit, date_from: date, date_to: date, max_rows: int | None = None) -> M.Register:
+    """Form 06's data, at most ``max_rows`` (default MAX_REGISTER_ROWS) dossiers; longer registers
+    are printed in the background (app/reports/jobs.py)."""
+    max_rows = max_rows or MAX_REGISTER_ROWS
     if date_from > date_to:
         raise _invalid_period("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
     if (date_to - date_from).days >= MAX_REGISTER_DAYS:
         raise _invalid_period(f"Mỗi lần in tối đa {MAX_REGISTER_DAYS} ngày.")
     start, end = (datetime.combine(day, time.min, clock.LOCAL_TZ) for day in (date_from, date_to + timedelta(days=1)))
     in_period = ((Dossier.receiving_unit_id == unit.id) & Dossier.sandbox.is_(False)
-                 & (Dossier.received_at >= start) & (Dossier.received_at < end))
+                 & (Dossier.received_at >= start) & (Dossier.received_at < end) & ~awaiting_acceptance())
     count = session.scalar(select(func.count(Dossier.id)).where(in_period))
-    if count > MAX_REGISTER_ROWS:
-        raise _invalid_period(f"Khoảng này có {count} hồ sơ, quá {MAX_REGISTER_ROWS} hồ sơ của một lần in: "
+    if count > max_rows:
+        raise _invalid_period(f"Khoảng này có {count} hồ sơ, quá {max_rows} hồ sơ của một lần in: "
                               "hãy chọn khoảng ngắn hơn.")
     dossiers = session.scalars(select(Dossier).options(selectinload(Dossier.procedure)).where(in_period)
                                .order_by(Dossier.received_at, Dossier.id))
     first_steps = _first_steps(in_period)
-    return render("register", M.Register(
+    return M.Register(
         issuer=issuer_of(unit), issued_at=clock.now(), period_from=date_from, period_to=date_to,
-        rows=[_register_row(dossier, first_steps.get(dossier.id)) for dossier in dossiers]))
+        rows=[_register_row(dossier, first_steps.get(dossier.id)) for dossier in dossiers])
 
 
 def _invalid_period(problem: str) -> Invalid:

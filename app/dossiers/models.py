@@ -214,6 +214,8 @@ class DossierEvent(Base):
     """One line of a dossier's audit trail: who did what, when."""
 
     __tablename__ = "dossier_events"
+    #: the audit trail of the administration reads the newest events first, over every dossier
+    __table_args__ = (Index("ix_dossier_events_at", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.api import LocalDateTime, OutputSchema, PageQuery, QuerySchema, bounded
 from app.dossiers import workflow
-from app.dossiers.models import STATUSES
+from app.dossiers.models import PAYMENT_METHODS, RETURN_METHODS, STATUSES
+from app.dossiers.payments import MAX_AMOUNT
+from app.dossiers.searchtext import mask_name
 from app.dossiers.services import CHANNELS, STATUS_LABELS
 from app.tasks.schemas import TaskSchema
 
@@ -48,7 +50,8 @@ class ReceiptSchema(Schema):
     code = fields.String(metadata={"example": "000.00.12.H29-260115-0042"})
     status = fields.String()
     received_at = LocalDateTime()
-    due_at = LocalDateTime(allow_none=True, metadata={"description": "null khi hồ sơ chờ bổ sung giấy tờ."})
+    due_at = LocalDateTime(allow_none=True, metadata={
+        "description": "null khi hồ sơ chờ bổ sung giấy tờ hoặc nộp trực tuyến chưa được tiếp nhận."})
     lookup_secret = fields.String(metadata={"description": "In trên giấy tiếp nhận; dùng để tra cứu công khai."})
 
 
@@ -89,6 +92,31 @@ class RefuseSchema(Schema):
 
 class ReturnSchema(Schema):
     note = bounded(5000, load_default="")
+    method = fields.String(load_default="counter", validate=validate.OneOf(RETURN_METHODS), metadata={
+        "description": "counter: trả tại Bộ phận Một cửa; post: gửi qua dịch vụ bưu chính công ích."})
+    tracking_number = bounded(64, load_default="", metadata={
+        "description": "Mã vận đơn bưu chính, bắt buộc khi method = post (ví dụ EB123456789VN)."})
+
+
+class PaymentInSchema(Schema):
+    amount = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_AMOUNT),
+                            metadata={"description": "Số tiền (đồng)."})
+    method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    payer = bounded(255, load_default="", metadata={"description": "Người nộp tiền; mặc định là người nộp hồ sơ."})
+
+
+class PaymentSchema(Schema):
+    """A fee of a dossier: paid with its receipt number, or an online order still ``pending`` (or ``failed``)."""
+
+    id = fields.Integer()
+    amount = fields.Integer()
+    method = fields.String(metadata={"enum": list(PAYMENT_METHODS)})
+    payer = fields.String()
+    state = fields.String(metadata={"enum": ["pending", "paid", "failed"]})
+    receipt_number = fields.String(allow_none=True, metadata={"example": "000.00.12.H37/2026/0000123"})
+    created_at = LocalDateTime()
+    paid_at = LocalDateTime(allow_none=True)
+    recorded_by = fields.String(attribute="recorded_by.username", dump_default=None, allow_none=True)
 
 
 class DossierQuerySchema(PageQuery):
@@ -150,19 +178,14 @@ class DossierSchema(DossierSummarySchema):
     documents = fields.List(fields.Nested(DocumentSchema))
     supplement_note = fields.String()
     refusal_reason = fields.String()
+    return_method = fields.String(allow_none=True, metadata={"enum": [*RETURN_METHODS, None]})
+    tracking_number = fields.String(metadata={"description": "Mã vận đơn khi trả kết quả qua bưu chính."})
     open_tasks = fields.List(fields.Nested(TaskSchema))
     history = fields.List(fields.Nested(EventSchema))
 
 
 class PublicQuerySchema(QuerySchema):
     secret = bounded(64, required=True, metadata={"description": "Mã tra cứu in trên giấy tiếp nhận."})
-
-
-def mask_name(full_name: str) -> str:
-    """"Nguyễn Văn An" → "Nguyễn V** A**": the family name and initials only."""
-    words = full_name.split()
-    masked = [f"{word[0]}**" for word in words]
-    return " ".join([words[0], *masked[1:]]) if len(words) > 1 else "".join(masked)
 
 
 class PublicDossierSchema(OutputSchema):
@@ -184,4 +207,37 @@ class PublicDossierSchema(OutputSchema):
     due_at = LocalDateTime(allow_none=True, metadata={"description": "Ngày hẹn trả kết quả."})
     returned_at = LocalDateTime(allow_none=True)
     timeliness = fields.String(allow_none=True, metadata={"enum": TIMELINESS})
-    applicant_name = fields.String(metadata={"example": "Nguyễn V** A**"})
+    applicant_name = fields.String(metadata={"example": "N***n V** A**"})
+
+
+class DossierFileSchema(OutputSchema):
+    """A stored file of a dossier (its bytes: ``GET …/files/{id}``)."""
+
+    derived = {"document": lambda row: row.document.name if row.document is not None else None}
+
+    id = fields.Integer()
+    name = fields.String(metadata={"description": "Tên tệp đã làm sạch, đuôi theo kiểu nội dung."})
+    kind = fields.String(metadata={"enum": ["submitted", "result"],
+                                   "description": "submitted: thành phần hồ sơ (kể cả bản quét); result: kết quả."})
+    content_type = fields.String(metadata={"enum": ["application/pdf", "image/jpeg", "image/png"]})
+    size = fields.Integer(metadata={"description": "Dung lượng (byte)."})
+    sha256 = fields.String()
+    uploaded_at = LocalDateTime()
+    document = fields.String(allow_none=True, metadata={"description": "Giấy tờ mà tệp là bản điện tử (nếu có)."})
+
+
+class FilesQuerySchema(QuerySchema):
+    secret = bounded(64, metadata={"description": "Mã tra cứu in trên giấy tiếp nhận: người nộp xem tệp "
+                                                  "không cần đăng nhập."})
+
+
+#: the parts of a staff upload (``POST …/files``, ``POST …/results``), for the OpenAPI document
+FILE_UPLOAD_PARTS = {
+    "type": "object", "required": ["files"],
+    "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "Mỗi tệp một phần 'files': PDF, JPEG hoặc PNG (xét theo nội dung tệp)."},
+        "document": {"type": "integer", "description": "Chỉ với …/files: mã (id) giấy tờ của hồ sơ mà "
+                                                       "các tệp là bản quét."},
+    },
+}

@@ -77,6 +77,13 @@ def of_dossier(code: str, name: str, id_number: str, phone: str) -> str:
     return " ".join(part for part in parts if part)
 
 
+def mask_name(full_name: str) -> str:
+    """"Nguyễn Thị Hương" → "N***n T** H***g": the first and last letter of each word, with a fixed
+    number of stars between (the length is not told either), so that the citizen recognises the
+    name on a public look-up and a stranger holding the receipt cannot identify anyone."""
+    return " ".join(f"{word[0]}***{word[-1]}" if len(word) > 3 else f"{word[0]}**" for word in full_name.split())
+
+
 def query_words(query: str) -> list[str]:
     """The words of a query, folded; each must occur in a matching dossier's text."""
     return fold(query).split()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -18,7 +18,7 @@ from app.calendar.services import due_at
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.db import session
 from app.dossiers import codes, searchtext, workflow
-from app.dossiers.models import OPEN_STATUSES, Dossier, DossierDocument, DossierSequence
+from app.dossiers.models import OPEN_STATUSES, RETURN_METHODS, Dossier, DossierDocument, DossierSequence
 from app.procedures.models import Procedure, ProcedureVersion
 from app.procedures.services import definition_of, get_procedure, not_in_force_reason
 from app.tasks.models import Task
@@ -54,20 +54,23 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
     """Receive a dossier: give it a code; complete, also a deadline and its workflow.
 
     At the counter the receiving unit is the officer's; online, the applicant
-    names it.  A dossier lacking a document the catalogue requires is refused
-    (422 naming it) unless ``missing`` is given: then, at the counter only, it
-    is recorded as incomplete (form 02) and nothing runs until the documents
-    arrive (:func:`complete_documents`).  Nothing is written unless every step
-    can be assigned a unit.
+    names it, and without a login it is only ``submitted`` (:func:`await_acceptance`).
+    A dossier lacking a document the catalogue requires is refused (422 naming it)
+    unless ``missing`` is given: then, at the counter only, it is recorded as
+    incomplete (form 02) and nothing runs until the documents arrive
+    (:func:`complete_documents`).  Nothing is written unless every step can be
+    assigned a unit.
     """
-    version, unit = _intake(actor, procedure_code, applicant, documents, channel, unit_code)
+    version, unit = intake(actor, procedure_code, applicant, documents, channel, unit_code)
     asked = None if missing is None else _asked_for(actor, version.procedure, documents, missing)
     if asked is None:
         require_documents(version.procedure, documents)
     now = clock.now()
-    dossier = _file(actor, version, unit, applicant, documents, channel, now)
-    if asked is None:
-        _start(dossier, actor, now)
+    dossier = file_dossier(actor, version, unit, applicant, documents, channel, now)
+    if actor is None:
+        await_acceptance(dossier, now)
+    elif asked is None:
+        start_processing(dossier, actor, now)
     else:
         _await_documents(dossier, asked, actor, now)
     workflow.commit()
@@ -78,28 +81,28 @@ def refuse_at_counter(actor: User, procedure_code: str, applicant: Applicant, do
                       reason: str) -> Dossier:
     """Not eligible, seen at the counter: the dossier is recorded (a code, form 03) and refused
     at once; no step, no appointment, whatever documents it has."""
-    version, unit = _intake(actor, procedure_code, applicant, documents, "counter", None)
+    version, unit = intake(actor, procedure_code, applicant, documents, "counter", None)
     _require_reason(reason)
     now = clock.now()
-    dossier = _file(actor, version, unit, applicant, documents, "counter", now)
+    dossier = file_dossier(actor, version, unit, applicant, documents, "counter", now)
     dossier.clock_started_at = dossier.due_at = None
     _mark_refused(dossier, reason, actor, now)
     workflow.commit()
     return dossier
 
 
-def _intake(actor: User | None, procedure_code: str, applicant: Applicant, documents: list, channel: str,
+def intake(actor: User | None, procedure_code: str, applicant: Applicant, documents: list, channel: str,
             unit_code: str | None) -> tuple[ProcedureVersion, Unit]:
     """The version and the receiving unit of a dossier being handed in, once who and what are checked."""
     if actor is not None:
         _require_role(actor, "receptionist")
     version = _version_taking_dossiers(get_procedure(procedure_code))
     unit = actor.unit if actor is not None else _online_unit(unit_code)
-    _check_reception(applicant, documents, channel, unit)
+    check_reception(applicant, documents, channel, unit)
     return version, unit
 
 
-def _file(actor: User | None, version: ProcedureVersion, unit: Unit, applicant: Applicant,
+def file_dossier(actor: User | None, version: ProcedureVersion, unit: Unit, applicant: Applicant,
           documents: list[dict[str, Any]], channel: str, now: datetime) -> Dossier:
     """The new dossier's row with its code and documents; 422 before anything is kept when a
     step of its workflow has no unit to do it."""
@@ -110,17 +113,31 @@ def _file(actor: User | None, version: ProcedureVersion, unit: Unit, applicant: 
         applicant_address=applicant.address.strip(),
     )
     workflow.step_units(dossier, definition_of(version))
-    dossier.documents = [_document(d, now) for d in documents]
+    dossier.documents = [document_row(d, now) for d in documents]
     session.add(dossier)
     return dossier
 
 
-def _start(dossier: Dossier, actor: User | None, now: datetime) -> None:
+def start_processing(dossier: Dossier, actor: User | None, now: datetime) -> None:
     """The dossier is received for real: its legal deadline counts from ``now`` and its workflow starts."""
     dossier.status, dossier.received_at, dossier.clock_started_at = "received", now, now
     dossier.due_at, dossier.updated_at = due_at(now, dossier.procedure.legal_limit), now
     workflow.record(dossier, "received", actor, now, channel=dossier.channel, due_at=dossier.due_at.isoformat())
     workflow.save(dossier, workflow.start(dossier), actor, now)
+
+
+def await_acceptance(dossier: Dossier, now: datetime) -> None:
+    """Sent online without a login: ``submitted``, waiting for reception to accept it (app/dossiers/online.py);
+    until then no deadline, no clock and no workflow, so nothing counts it as late."""
+    dossier.status, dossier.submitted_at, dossier.clock_started_at, dossier.due_at = "submitted", now, None, None
+    workflow.record(dossier, "submitted", None, now, channel="online",
+                    documents=[document.name for document in dossier.documents])
+
+
+def before_acceptance(dossier: Dossier) -> bool:
+    """Whether the dossier was never received: submitted online (or asked to supplement before
+    acceptance), incomplete or refused at the counter; its ``awaiting_supplement`` has no workflow."""
+    return dossier.clock_started_at is None
 
 
 def _await_documents(dossier: Dossier, asked: list[str], actor: User, now: datetime) -> None:
@@ -147,13 +164,13 @@ def _asked_for(actor: User | None, procedure: Procedure, documents: list, missin
 def complete_documents(actor: User, code: str, documents: list[dict[str, Any]]) -> Dossier:
     """The citizen brought what the counter asked for: the dossier is received now, its
     workflow starts and the legal deadline counts from this moment (form 01 from then on)."""
-    dossier = _at_counter_of(actor, code)
-    _require_status(dossier, "awaiting_documents", action="nhận đủ giấy tờ")
-    _check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
+    dossier = at_counter_of(actor, code)
+    require_status(dossier, "awaiting_documents", action="nhận đủ giấy tờ")
+    check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
     require_documents(dossier.procedure, [*({"name": d.name} for d in dossier.documents), *documents])
     now = clock.now()
-    dossier.documents.extend(_document(d, now, as_supplement=True) for d in documents)
-    _start(dossier, actor, now)
+    dossier.documents.extend(document_row(d, now, as_supplement=True) for d in documents)
+    start_processing(dossier, actor, now)
     workflow.commit()
     return dossier
 
@@ -208,7 +225,7 @@ def _online_unit(unit_code: str | None) -> Unit:
     return get_unit(unit_code)
 
 
-def _check_reception(applicant: Applicant, documents: list, channel: str, unit: Unit) -> None:
+def check_reception(applicant: Applicant, documents: list, channel: str, unit: Unit) -> None:
     errors = {}
     if not applicant.full_name.strip():
         errors["applicant.full_name"] = "Cần nhập họ tên người nộp."
@@ -226,7 +243,7 @@ def _check_reception(applicant: Applicant, documents: list, channel: str, unit: 
         raise Invalid("Thông tin hồ sơ chưa hợp lệ.", field_errors(errors))
 
 
-def _document(item: dict[str, Any], now: datetime, as_supplement: bool = False) -> DossierDocument:
+def document_row(item: dict[str, Any], now: datetime, as_supplement: bool = False) -> DossierDocument:
     return DossierDocument(name=str(item["name"]).strip(), copies=item.get("copies", 1),
                            received_at=now, as_supplement=as_supplement)
 
@@ -243,15 +260,20 @@ def _next_code(agency_code: str, day: date) -> str:
     concurrent receptions on PostgreSQL queue on it and never share a number;
     on SQLite the write transaction is exclusive anyway.
     """
+    return codes.format_code(agency_code, day, next_number(DossierSequence, agency_code=agency_code, day=day))
+
+
+def next_number(counter: type, **key: Any) -> int:
+    """Take the next number of the ``counter`` row (a table with ``last_number``) at ``key``, in
+    this transaction: an upsert that locks the row until commit, so that concurrent takers queue
+    on it and never share a number (dossier codes, receipt books)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(DossierSequence).values(agency_code=agency_code, day=day, last_number=1)
-        .on_conflict_do_update(index_elements=["agency_code", "day"],
-                               set_={"last_number": DossierSequence.last_number + 1})
-        .returning(DossierSequence.last_number)
+        insert(counter).values(**key, last_number=1)
+        .on_conflict_do_update(index_elements=list(key), set_={"last_number": counter.last_number + 1})
+        .returning(counter.last_number)
     )
-    number = session.execute(statement).scalar_one()
-    return codes.format_code(agency_code, day, number)
+    return session.execute(statement).scalar_one()
 
 
 def not_found(code: str) -> NotFound:
@@ -346,7 +368,7 @@ def _require_role(actor: User, *roles: str) -> None:
         raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
 
 
-def _at_counter_of(actor: User, code: str) -> Dossier:
+def at_counter_of(actor: User, code: str) -> Dossier:
     """The dossier, for a receptionist of the unit that received it: who may act is checked
     before anything about its state is said (404 unseen, 403 seen but another unit's)."""
     _require_role(actor, "receptionist")
@@ -356,31 +378,40 @@ def _at_counter_of(actor: User, code: str) -> Dossier:
     return dossier
 
 
-def _require_status(dossier: Dossier, *statuses: str, action: str) -> None:
+def require_status(dossier: Dossier, *statuses: str, action: str) -> None:
     if dossier.status not in statuses:
         raise Conflict(f"Hồ sơ {dossier.code} đang ở trạng thái '{STATUS_LABELS[dossier.status]}', không thể {action}.")
 
 
 def request_supplement(actor: User, code: str, note: str) -> Dossier:
     """Ask the citizen for missing documents, all at once; the clock stops."""
-    dossier = _at_counter_of(actor, code)
-    _require_status(dossier, "received", "in_progress", action="yêu cầu bổ sung")
-    if not (note or "").strip():
-        raise Invalid("Cần ghi rõ giấy tờ cần bổ sung.", field_errors({"note": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung."}))
+    dossier = at_counter_of(actor, code)
+    require_status(dossier, "received", "in_progress", action="yêu cầu bổ sung")
+    note = require_note(note)
     now = clock.now()
-    dossier.status, dossier.supplement_note, dossier.updated_at = "awaiting_supplement", note.strip(), now
-    workflow.record(dossier, "supplement_requested", actor, now, note=note.strip())
+    dossier.status, dossier.supplement_note, dossier.updated_at = "awaiting_supplement", note, now
+    workflow.record(dossier, "supplement_requested", actor, now, note=note)
     workflow.commit()
     return dossier
 
 
+def require_note(note: str) -> str:
+    """The note of a supplement request, stripped; 422 on field ``note`` when empty."""
+    if not (note or "").strip():
+        raise Invalid("Cần ghi rõ giấy tờ cần bổ sung.", field_errors({"note": "Ghi rõ, đầy đủ một lần các giấy tờ cần bổ sung."}))
+    return note.strip()
+
+
 def record_supplement(actor: User, code: str, documents: list[dict[str, Any]]) -> Dossier:
     """The citizen brought what was missing: the deadline is counted again from zero."""
-    dossier = _at_counter_of(actor, code)
-    _require_status(dossier, "awaiting_supplement", action="nhận bổ sung")
-    _check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
+    dossier = at_counter_of(actor, code)
+    require_status(dossier, "awaiting_supplement", action="nhận bổ sung")
+    if before_acceptance(dossier):
+        raise Conflict(f"Hồ sơ {code} nộp trực tuyến chưa được tiếp nhận: người nộp gửi bổ sung qua đường dẫn "
+                       "tra cứu, sau đó Bộ phận Một cửa tiếp nhận hồ sơ.")
+    check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
     now = clock.now()
-    dossier.documents.extend(_document(d, now, as_supplement=True) for d in documents)
+    dossier.documents.extend(document_row(d, now, as_supplement=True) for d in documents)
     dossier.clock_started_at = now
     dossier.due_at = due_at(now, dossier.procedure.legal_limit)
     for task in workflow.open_tasks(dossier):
@@ -397,8 +428,9 @@ def record_supplement(actor: User, code: str, documents: list[dict[str, Any]]) -
 
 
 def refuse(actor: User, code: str, reason: str) -> Dossier:
-    dossier = _at_counter_of(actor, code)
-    _require_status(dossier, "received", "in_progress", "awaiting_supplement", "awaiting_documents", action="từ chối")
+    dossier = at_counter_of(actor, code)
+    require_status(dossier, "submitted", "received", "in_progress", "awaiting_supplement", "awaiting_documents",
+                    action="từ chối")
     _require_reason(reason)
     now = clock.now()
     for task in workflow.open_tasks(dossier):
@@ -419,14 +451,39 @@ def _mark_refused(dossier: Dossier, reason: str, actor: User, now: datetime) -> 
     workflow.record(dossier, "refused", actor, now, reason=reason.strip())
 
 
-def return_result(actor: User, code: str, note: str = "") -> Dossier:
-    dossier = _at_counter_of(actor, code)
-    _require_status(dossier, "ready_for_return", action="trả kết quả")
+def return_result(actor: User, code: str, note: str = "", method: str = "counter",
+                  tracking_number: str = "") -> Dossier:
+    """Hand the result back at the counter, or send it by post with the postal tracking number
+    (DOMAIN.md: results go back either way); how is kept on the dossier and in the event."""
+    dossier = at_counter_of(actor, code)
+    tracking_number = _return_way(method, tracking_number)
+    require_status(dossier, "ready_for_return", action="trả kết quả")
     now = clock.now()
     dossier.status, dossier.returned_at, dossier.updated_at = "returned", now, now
-    workflow.record(dossier, "returned", actor, now, note=(note or "").strip())
+    dossier.return_method, dossier.tracking_number = method, tracking_number
+    workflow.record(dossier, "returned", actor, now, note=(note or "").strip(), method=method,
+                    tracking_number=tracking_number)
     workflow.commit()
     return dossier
+
+
+#: a postal tracking number as Vietnam Post and couriers print it (e.g. EB123456789VN)
+_TRACKING_NUMBER = re.compile(r"^[A-Z0-9-]{4,64}$")
+
+
+def _return_way(method: str, tracking_number: str) -> str:
+    """The tracking number to keep, written in capitals without spaces; 422 naming the field at
+    fault: an unknown method, a post without a tracking number, or one given for the counter."""
+    number = re.sub(r"\s+", "", tracking_number or "").upper()
+    if method not in RETURN_METHODS:
+        problem = {"method": "Hình thức trả kết quả là 'counter' (tại quầy) hoặc 'post' (qua bưu chính)."}
+    elif method == "post" and not _TRACKING_NUMBER.match(number):
+        problem = {"tracking_number": "Nhập mã vận đơn bưu chính (4–64 chữ cái không dấu, chữ số hoặc dấu -)."}
+    elif method == "counter" and number:
+        problem = {"tracking_number": "Trả kết quả tại quầy thì không có mã vận đơn."}
+    else:
+        return number
+    raise Invalid("Thông tin trả kết quả chưa hợp lệ.", field_errors(problem))
 
 
 #: waiting on the citizen: incomplete at the counter, or asked to supplement during processing
@@ -440,9 +497,8 @@ class CounterLists:
     """What the counter has to act on, for its own unit."""
 
     ready: list[Dossier]       #: results ready to hand back, the longest waiting first
-    awaiting: list[Dossier]    #: waiting on the citizen's documents, the longest waiting first
-    #: TODO(citizens issue): online dossiers waiting to be accepted (status ``submitted``) once the
-    #: citizen portal submits them so; until then, the online-channel dossiers received today
+    awaiting: list[Dossier]    #: received, or incomplete at the counter, waiting on the citizen's documents
+    #: sent online and not accepted yet: submitted, or asked to supplement first; the oldest first
     online: list[Dossier]
 
 
@@ -450,13 +506,18 @@ def counter_lists(actor: User) -> CounterLists:
     """The reception's own lists: what to hand back, what the citizen owes, what came in online."""
     _require_role(actor, "receptionist")
     mine = select(Dossier).where(REAL, Dossier.receiving_unit_id == actor.unit_id)
-    today = datetime.combine(clock.local(clock.now()).date(), time.min, clock.LOCAL_TZ)
+    online = awaiting_acceptance()
     return CounterLists(
         ready=_listed(mine.where(Dossier.status == "ready_for_return").order_by(Dossier.finished_at)),
-        awaiting=_listed(mine.where(Dossier.status.in_(AWAITING_CITIZEN)).order_by(Dossier.updated_at)),
-        online=_listed(mine.where(Dossier.channel == "online", Dossier.received_at >= today)
-                       .order_by(Dossier.received_at.desc())),
+        awaiting=_listed(mine.where(Dossier.status.in_(AWAITING_CITIZEN), ~online).order_by(Dossier.updated_at)),
+        online=_listed(mine.where(online).order_by(Dossier.submitted_at, Dossier.id)),
     )
+
+
+def awaiting_acceptance():
+    """SQL: sent online and not accepted yet (submitted, or asked to supplement before acceptance):
+    not received, so on no register, list of late dossiers or report."""
+    return Dossier.status.in_(("submitted", "awaiting_supplement")) & Dossier.clock_started_at.is_(None)
 
 
 def _listed(query) -> list[Dossier]:
@@ -468,6 +529,7 @@ def tasks_of(dossier: Dossier) -> list[Task]:
 
 
 STATUS_LABELS = {
+    "submitted": "Chờ tiếp nhận (nộp trực tuyến)",
     "received": "Đã tiếp nhận", "in_progress": "Đang giải quyết", "awaiting_supplement": "Chờ bổ sung",
     "blocked": "Tạm dừng do quá hạn", "ready_for_return": "Chờ trả kết quả", "returned": "Đã trả kết quả",
     "refused": "Từ chối", "awaiting_documents": "Chờ bổ sung (chưa tiếp nhận)",

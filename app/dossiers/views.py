@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
 from werkzeug.datastructures import MultiDict
 
@@ -18,18 +18,23 @@ from app.core.errors import AppError, Invalid
 from app.core.formats import format_datetime
 from app.core.web import MenuItem, bpmn_response, errors_by_field
 from app.core.identity import current_user, require
-from app.dossiers import downloads, forms_print, services
+from app.dossiers import downloads, file_views, forms_print, online, payments, services, uncollected
+from app.dossiers.labels import EVENT_LABELS
 from app.dossiers.models import Dossier
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
+from app.notifications import outbox
 from app.procedures.models import Procedure
 from app.procedures.views import published_procedures
+from app.settings import get_settings
 from app.tasks.services import form_of
 
 bp = Blueprint("dossiers", __name__)
 bp.add_app_template_global(services.STATUS_LABELS, "STATUS_LABELS")
 bp.add_app_template_global(TIMELINESS_LABELS, "TIMELINESS_LABELS")
+file_views.register(bp)  # the files section of the dossier page
 MENU = (MenuItem("dossiers.reception", "Tiếp nhận hồ sơ", ("receptionist",), order=10),
         MenuItem("dossiers.counter", "Việc tại quầy", ("receptionist",), order=11),
+        MenuItem("dossiers.uncollected_report", "Kết quả chưa nhận", uncollected.REPORT_ROLES, order=45),
         MenuItem("dossiers.search", "Tra cứu hồ sơ", order=40))
 
 APPLICANT_FIELDS = ("full_name", "id_number", "phone", "email", "address")
@@ -41,11 +46,6 @@ BLANK_ROWS = 2
 JUST_RECEIVED = "just_received"
 #: the page's one note field carries what the service calls ``missing`` or ``reason``
 NOTE_FIELDS = ("missing", "reason")
-EVENT_LABELS = {
-    "received": "Tiếp nhận hồ sơ", "task_completed": "Hoàn thành bước",
-    "supplement_requested": "Yêu cầu bổ sung hồ sơ", "supplement_received": "Nhận giấy tờ bổ sung",
-    "refused": "Từ chối hồ sơ", "ready_for_return": "Giải quyết xong, chờ trả kết quả", "returned": "Trả kết quả",
-}
 #: the counter's three outcomes (DOMAIN.md, reception): what each records, and what the officer is told
 OUTCOMES = {
     "receive": "Đã tiếp nhận hồ sơ {code}. Hẹn trả kết quả: {due}.",
@@ -100,6 +100,12 @@ def _received(rows: list[dict]) -> tuple[list[dict[str, Any]], list[int]]:
 def _copies(text: Any) -> Any:
     """A number of copies; anything else goes to the service as typed, which refuses it."""
     return int(text) if str(text).strip().isdigit() else text
+
+
+def _amount(text: str) -> Any:
+    """An amount of đồng as a clerk types it ("75.000" or "75 000"); anything else goes to the
+    service as typed, which refuses it naming the field."""
+    return _copies(re.sub(r"[.\s]", "", text))
 
 
 @contextmanager
@@ -174,7 +180,22 @@ def _record_outcome(user: User, action: str, procedure_code: str, applicant: ser
 @require("receptionist")
 def counter():
     """The counter's own lists: results to hand back, documents awaited, online dossiers."""
-    return render_template("dossiers/counter.html", lists=services.counter_lists(current_user()))
+    return render_template("dossiers/counter.html", lists=services.counter_lists(current_user()),
+                           uncollected=uncollected.at_counter(current_user()),
+                           uncollected_days=get_settings().uncollected_after_days)
+
+
+@bp.get("/bao-cao/chua-nhan-ket-qua")
+@require(*uncollected.REPORT_ROLES)
+def uncollected_report():
+    """Results ready and not collected after N days, by receiving unit; ``?format=csv`` for a spreadsheet."""
+    rows = uncollected.report(current_user())
+    if request.args.get("format") == "csv":
+        response = Response(uncollected.report_csv(rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = 'attachment; filename="ket-qua-chua-nhan.csv"'
+        return response
+    return render_template("dossiers/uncollected.html", rows=rows, days=uncollected.days_waiting,
+                           uncollected_days=get_settings().uncollected_after_days)
 
 
 # --- the dossier page and the receptionist's actions -------------------------------------------
@@ -204,30 +225,48 @@ class Action:
     done: str
     #: the dossier is received by this action, so its page then offers the receipt first
     receives: bool = False
+    #: offered only when this holds too (e.g. a supplement asked once only before acceptance)
+    when: Callable[[Dossier], bool] = lambda dossier: True
 
 
 ACTIONS = {
+    "tiep-nhan-truc-tuyen": Action(("submitted",), lambda user, code, form: online.accept(user, code),
+                                   "Đã tiếp nhận hồ sơ nộp trực tuyến; thời hạn giải quyết tính từ lúc này.",
+                                   receives=True),
+    "bo-sung-truoc-tiep-nhan": Action(("submitted",),
+                                      lambda user, code, form: online.ask_supplement(user, code, form.get("note", "")),
+                                      "Đã yêu cầu công dân bổ sung hồ sơ (một lần, trước khi tiếp nhận); "
+                                      "công dân gửi bổ sung qua đường dẫn tra cứu.",
+                                      when=lambda dossier: dossier.supplement_asked_at is None),
     "yeu-cau-bo-sung": Action(("received", "in_progress"),
                               lambda user, code, form: services.request_supplement(user, code, form.get("note", "")),
                               "Đã yêu cầu bổ sung hồ sơ; thời hạn giải quyết tạm dừng đến khi nhận đủ giấy tờ."),
     "nhan-bo-sung": Action(("awaiting_supplement",), _record_supplement,
-                           "Đã nhận giấy tờ bổ sung; thời hạn giải quyết được tính lại từ đầu."),
+                           "Đã nhận giấy tờ bổ sung; thời hạn giải quyết được tính lại từ đầu.",
+                           when=lambda dossier: not services.before_acceptance(dossier)),
     "nhan-du-giay-to": Action(("awaiting_documents",), _complete_documents,
                               "Đã nhận đủ giấy tờ và tiếp nhận hồ sơ; thời hạn giải quyết tính từ lúc này.",
                               receives=True),
-    "tu-choi": Action(("received", "in_progress", "awaiting_supplement", "awaiting_documents"),
+    "tu-choi": Action(("submitted", "received", "in_progress", "awaiting_supplement", "awaiting_documents"),
                       lambda user, code, form: services.refuse(user, code, form.get("reason", "")),
                       "Đã từ chối hồ sơ."),
     "tra-ket-qua": Action(("ready_for_return",),
-                          lambda user, code, form: services.return_result(user, code, form.get("note", "")),
+                          lambda user, code, form: services.return_result(
+                              user, code, form.get("note", ""), form.get("method", "counter"),
+                              form.get("tracking_number", "")),
                           "Đã trả kết quả cho công dân."),
+    "thu-phi": Action(payments.PAYABLE,
+                      lambda user, code, form: payments.record_payment(
+                          user, code, _amount(form.get("amount", "")),
+                          form.get("method", ""), form.get("payer", "")),
+                      "Đã ghi nhận khoản thu; in biên lai thu phí, lệ phí trong mục In phiếu."),
 }
 
 
 def _available_actions(user: User, dossier: Dossier) -> list[str]:
     if not user.has_role("receptionist") or dossier.receiving_unit_id != user.unit_id:
         return []
-    return [slug for slug, action in ACTIONS.items() if dossier.status in action.statuses]
+    return [slug for slug, action in ACTIONS.items() if dossier.status in action.statuses and action.when(dossier)]
 
 
 def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | None = None,
@@ -241,7 +280,8 @@ def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | 
         errors=errors_by_field(error) if error else {}, values=request.form,
         supplement_rows=_posted_free_lines(request.form), print_forms=forms_print.applicable_forms(dossier),
         awaited_rows=_awaited_rows(dossier, request.form) if dossier.status == "awaiting_documents" else [],
-        just_received=just_received,
+        just_received=just_received, payments=payments.payments_of(current_user(), dossier.code),
+        payment_methods=payments.METHOD_LABELS, outbox=outbox.listing(dossier),
     )
 
 
@@ -309,7 +349,7 @@ def _register_page(values, error: Invalid | None = None):
 
 # --- search ------------------------------------------------------------------------------------
 
-@bp.get("/tra-cuu")
+@bp.get("/ho-so")
 @require()
 def search():
     text = request.args.get("q", "").strip()

@@ -435,6 +435,16 @@ def _update_status(dossier: Dossier, run: DossierWorkflow, actor: User | None, n
         record(dossier, kind, actor, now, **detail)
 
 
+def dossier_timeliness(dossier: Dossier, finished_at: datetime) -> str | None:
+    """How the dossier finished: a dossier that needed an apology letter (its appointment was
+    moved, early or after the fact) is late whatever its new appointment (DOMAIN.md, Timeliness)."""
+    if dossier.due_at is None:
+        return None
+    if dossier.reappointed_at is not None:
+        return timeliness.LATE
+    return timeliness.classify(dossier.due_at, finished_at)
+
+
 def status_change(dossier: Dossier, run: DossierWorkflow, now: datetime,
                   step_data: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     """What the workflow's move means for the dossier: new column values, and audit events.
@@ -443,7 +453,7 @@ def status_change(dossier: Dossier, run: DossierWorkflow, now: datetime,
     ``step_data`` (the form just submitted) say what is missing.
     """
     if run.is_completed:
-        result = timeliness.classify(dossier.due_at, now) if dossier.due_at else None
+        result = dossier_timeliness(dossier, now)
         return ({"status": "ready_for_return", "finished_at": now, "timeliness": result},
                 [("ready_for_return", {"timeliness": result})])
     if SUPPLEMENT_MESSAGE in run.waiting_messages() and dossier.status != "awaiting_supplement":

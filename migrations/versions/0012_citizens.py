@@ -5,7 +5,8 @@ store, by content hash); ``payments`` and ``receipt_sequences`` the fees with th
 numbers; ``ratings`` one satisfaction rating per dossier; ``outbox`` every e-mail, SMS and
 national-portal message, written with the event that causes it. Dossiers gain the moments of
 an online submission and of a supplement asked before acceptance, how the result went back,
-and the last reminder of an uncollected result.
+and the last reminder of an uncollected result. Dossier events get an index on their
+moment, for the administration's audit trail (newest first over every dossier).
 
 Revision ID: 0012
 Revises: 0011
@@ -107,8 +108,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('key', name=op.f('uq_outbox_key'))
     )
     op.create_index(op.f('ix_outbox_dossier_id'), 'outbox', ['dossier_id'], unique=False)
+    op.create_index('ix_outbox_channel_state', 'outbox', ['channel', 'state'], unique=False)
     op.create_index('ix_outbox_due', 'outbox', ['next_attempt_at'], unique=False, postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))
     op.create_index(op.f('ix_outbox_notification_id'), 'outbox', ['notification_id'], unique=False)
+    op.create_index('ix_dossier_events_at', 'dossier_events', ['at'], unique=False)
     with op.batch_alter_table('dossiers') as batch:
         batch.add_column(sa.Column('submitted_at', sa.DateTime(), nullable=True))
         batch.add_column(sa.Column('supplement_asked_at', sa.DateTime(), nullable=True))
@@ -121,5 +124,6 @@ def downgrade() -> None:
         for column in ('uncollected_reminded_at', 'tracking_number', 'return_method', 'supplement_asked_at',
                        'submitted_at'):
             batch.drop_column(column)
+    op.drop_index('ix_dossier_events_at', table_name='dossier_events')
     for table in NEW_TABLES:
         op.drop_table(table)

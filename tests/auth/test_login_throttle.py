@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth.models import AuthEvent
 from app.db import session
+from tests.support.concurrency import run_together
 from tests.support.api import ok, problem
 from tests.support.web import PASSWORD
 
@@ -110,9 +111,5 @@ def test_parallel_guesses_cannot_slip_past_the_lock(app, demo):
         barrier.wait()
         statuses.append(token_request(client, USER, WRONG).status_code)
 
-    threads = [threading.Thread(target=guess) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(guess, count)
     assert sorted(statuses) == [401] * 5 + [429] * 5

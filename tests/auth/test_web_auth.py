@@ -29,10 +29,10 @@ def test_bad_password_is_refused_and_the_username_kept(client, demo):
 
 
 def test_pages_need_a_login_and_come_back_after_it(client, demo):
-    response = client.get("/tra-cuu?q=abc")
+    response = client.get("/ho-so?q=abc")
     assert response.status_code == 302 and response.location.startswith("/dang-nhap?next=")
     response = client.post(response.location, data={"username": "hotich.tanhoa", "password": "demo12345"})
-    assert response.location == "/tra-cuu?q=abc"
+    assert response.location == "/ho-so?q=abc"
 
 
 def test_login_never_sends_to_another_site(client, demo):

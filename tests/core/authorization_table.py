@@ -93,10 +93,13 @@ ACTS: dict[str, Callable[[Caller], bool]] = {
     "register": lambda caller: caller.unit == COMMUNE_A or caller.overseer,
     # staff of the receiving unit or of a unit with an open step (all commune A here), and admins
     "message": lambda caller: caller.unit == COMMUNE_A or caller.role == "admin",
+    # staff of the receiving unit or of a unit with a step, but not those who only oversee, author or administer
+    "results": lambda caller: caller.unit == COMMUNE_A and caller.role not in ("supervisor", "analyst", "admin"),
 }
 
 PUBLIC, SIGNED_IN = "public", "signed-in"
 ADMIN, AUTHORS, RECEPTION = ("admin",), ("analyst", "admin"), ("receptionist",)
+REPORTS = ("supervisor", "leader")
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ TABLE = (
     R("POST",   "/admin/clock",                                         ADMIN),
     R("POST",   "/admin/scheduler/run",                                 ADMIN),
     R("POST",   "/admin/trust-roots",                                   ADMIN,     ok=201),
+    R("GET",    "/admin/national-sync",                                 ADMIN),
+    R("POST",   "/admin/national-sync/{message_id}/retry",              ADMIN,     ok=404, message_id="999999999"),
     R("POST",   "/auth/token",                                          PUBLIC),
     R("DELETE", "/auth/token",                                          SIGNED_IN, ok=204),    # one's own token
     R("PUT",    "/auth/password",                                       SIGNED_IN),            # one's own password
@@ -141,11 +146,18 @@ TABLE = (
     R("GET",    "/dossiers",                                            SIGNED_IN),
     R("POST",   "/dossiers",                                            RECEPTION, ok=201, anonymous=201),  # online
     R("GET",    "/dossiers/{code}",                                     SIGNED_IN, "dossier"),
+    R("POST",   "/dossiers/{code}/accept",                              RECEPTION, "dossier",      "reception", 409),
     R("POST",   "/dossiers/{code}/documents-complete",                  RECEPTION, "dossier",      "reception", 409),
+    R("GET",    "/dossiers/{code}/files",                               SIGNED_IN, "dossier"),    # or ?secret=
+    R("POST",   "/dossiers/{code}/files",                               RECEPTION, "dossier",      "reception", 422),
+    R("GET",    "/dossiers/{code}/files/{file_id}",                     SIGNED_IN, "dossier"),    # a scan of it
     R("GET",    "/dossiers/{code}/forms/{form}",                        SIGNED_IN, "dossier",      form="receipt"),
     R("GET",    "/dossiers/{code}/forms/{form}",                        SIGNED_IN, "dossier", ok=409, form="refusal"),
+    R("POST",   "/dossiers/{code}/results",                             SIGNED_IN, "dossier",      "results",   422),
     R("POST",   "/dossiers/{code}/messages/{name}",                     SIGNED_IN, "dossier",      "message",   409,
       name="tra_loi_lien_thong"),   # the first dossier waits for no message
+    R("GET",    "/dossiers/{code}/payments",                            SIGNED_IN, "dossier"),
+    R("POST",   "/dossiers/{code}/payments",                            RECEPTION, "dossier",      "reception", 201),
     R("POST",   "/dossiers/{code}/refuse",                              RECEPTION, "dossier",      "reception"),
     R("POST",   "/dossiers/{code}/return",                              RECEPTION, "dossier",      "reception", 409),
     R("POST",   "/dossiers/{code}/supplement",                          RECEPTION, "dossier",      "reception", 409),
@@ -171,6 +183,20 @@ TABLE = (
     R("POST",   "/procedures/{code}/versions/{number}/test-runs",       AUTHORS,   "draft",        ok=201),
     R("GET",    "/procedures/{code}/versions/{old}/diff/{new}",         SIGNED_IN, "draft"),
     R("GET",    "/public/dossiers/{code}",                              PUBLIC,    "public_dossier"),
+    # multipart only: the matrix's JSON body is refused alike for everyone (the uploads are tested apart)
+    R("POST",   "/public/dossiers",                                     PUBLIC,    ok=415),
+    R("POST",   "/public/dossiers/{code}/supplement",                   PUBLIC,    "public_dossier", ok=415),
+    R("GET",    "/public/procedures",                                   PUBLIC),
+    # online payment: the birth registration has no fee; the gateway's callback without a body names its fields
+    R("POST",   "/public/dossiers/{code}/payments",                     PUBLIC,    "public_dossier", ok=409),
+    R("POST",   "/public/payments/callback",                            PUBLIC,    ok=422),
+    R("POST",   "/public/dossiers/{code}/rating",                       PUBLIC,    "public_dossier", ok=409),  # not finished
+    # reports (CONTRACT §2.1): leaders of their subtree, supervisors of everything; no ``unit``: their own
+    R("GET",    "/reports/days-saved",                                  REPORTS),
+    R("GET",    "/reports/index-766",                                   REPORTS),
+    R("GET",    "/reports/late",                                        REPORTS),
+    R("GET",    "/reports/satisfaction",                                REPORTS),
+    R("GET",    "/reports/timeliness",                                  REPORTS),
     R("GET",    "/roles",                                               SIGNED_IN),
     R("POST",   "/roles",                                               ADMIN,     ok=201),
     R("GET",    "/tasks",                                               SIGNED_IN),
@@ -198,10 +224,37 @@ TABLE = (
 #: one it flashes is a redirect (302) like a success.
 PAGES = (
     #  method   rule                                                    roles      object          acts        ok
-    R("GET",    "/",                                                    PUBLIC,    ok=302),
+    R("GET",    "/",                                                    SIGNED_IN),   # each role's dashboard
+    R("GET",    "/tong-quan/<name>",                                    SIGNED_IN, name="due_today"),
+    R("GET",    "/bao-cao/tien-do",                                     REPORTS),
+    R("GET",    "/bao-cao/qua-han",                                     REPORTS),
+    R("GET",    "/bao-cao/thoi-gian",                                   REPORTS),
+    R("GET",    "/bao-cao/hai-long",                                    REPORTS),
+    R("GET",    "/bao-cao/chi-so-766",                                  REPORTS),
+    # the register's exports and background print: no period given (422), no job 999999999 of one's own
+    R("GET",    "/don-vi/so-theo-doi/xuat",                             SIGNED_IN, ok=422),
+    R("POST",   "/don-vi/so-theo-doi/in-nen",                           SIGNED_IN, ok=422),
+    R("GET",    "/don-vi/so-theo-doi/in-nen/<int:job_id>",              SIGNED_IN, ok=404, job_id="999999999"),
+    R("GET",    "/don-vi/so-theo-doi/in-nen/<int:job_id>/trang-thai",   SIGNED_IN, ok=404, job_id="999999999"),
+    R("GET",    "/don-vi/so-theo-doi/in-nen/<int:job_id>/tai-ve",       SIGNED_IN, ok=404, job_id="999999999"),
     R("GET",    "/dang-nhap",                                           PUBLIC,    ok=302, anonymous=200),
     R("POST",   "/dang-nhap",                                           PUBLIC,    ok=302),
     R("POST",   "/dang-xuat",                                           PUBLIC,    ok=302),
+    # the citizen's pages: no login; those of a dossier take its secret (``?s=``), the same for everyone
+    R("GET",    "/dich-vu-cong",                                        PUBLIC),
+    R("GET",    "/dich-vu-cong/<code>",                                 PUBLIC,    "published"),
+    R("GET",    "/dich-vu-cong/<code>",                                 PUBLIC,    "draft",        ok=404),
+    R("GET",    "/dich-vu-cong/<code>/nop",                             PUBLIC,    "published"),
+    R("POST",   "/dich-vu-cong/<code>/nop",                             PUBLIC,    "published",    ok=422),  # no file
+    R("GET",    "/dich-vu-cong/da-nop/<code>",                          PUBLIC,    "public_dossier"),
+    R("GET",    "/tra-cuu",                                             PUBLIC),
+    R("GET",    "/tra-cuu/<code>",                                      PUBLIC,    "public_dossier"),
+    R("POST",   "/tra-cuu/<code>/bo-sung",                              PUBLIC,    "public_dossier", ok=409),  # not asked
+    R("POST",   "/tra-cuu/<code>/danh-gia",                             PUBLIC,    "public_dossier", ok=409),  # not finished
+    R("GET",    "/tra-cuu/<code>/thu-xin-loi/<int:escalation_id>",      PUBLIC,    "public_dossier", ok=404,
+      escalation_id="1"),       # the dossier has no signed letter
+    R("GET",    "/quay/danh-gia",                                       RECEPTION),
+    R("POST",   "/quay/danh-gia",                                       RECEPTION, ok=302),   # nothing to rate: flashed
     R("GET",    "/cong-viec",                                           SIGNED_IN),
     R("GET",    "/cong-viec/<int:task_id>",                             SIGNED_IN, "task"),
     R("POST",   "/cong-viec/<int:task_id>",                             SIGNED_IN, "task",         "complete",  302),
@@ -212,13 +265,47 @@ PAGES = (
     R("POST",   "/lich/ngay",                                           ADMIN,     ok=422),   # an empty form
     R("POST",   "/lich/ngay/<day>/xoa",                                 ADMIN,     ok=302, day="2099-12-31"),
     R("POST",   "/lich/<int:year>/xac-nhan",                            ADMIN,     ok=302, year="2027"),
+    # the administration: an empty form is refused beside its fields (422); disabling and enabling are flashed
+    R("GET",    "/quan-tri",                                            ADMIN),
+    R("GET",    "/quan-tri/don-vi",                                     ADMIN),
+    R("POST",   "/quan-tri/don-vi",                                     ADMIN,     ok=422),
+    R("GET",    "/quan-tri/don-vi/<code>",                              ADMIN,     "unit"),
+    R("POST",   "/quan-tri/don-vi/<code>",                              ADMIN,     "unit",         ok=422),
+    R("GET",    "/quan-tri/nguoi-dung",                                 ADMIN),
+    R("GET",    "/quan-tri/nguoi-dung-moi",                             ADMIN),
+    R("POST",   "/quan-tri/nguoi-dung-moi",                             ADMIN,     ok=422),
+    R("GET",    "/quan-tri/nguoi-dung/<username>",                      ADMIN,     "user"),
+    R("POST",   "/quan-tri/nguoi-dung/<username>",                      ADMIN,     "user",         ok=422),
+    R("POST",   "/quan-tri/nguoi-dung/<username>/mat-khau",             ADMIN,     "user",         ok=422),
+    R("POST",   "/quan-tri/nguoi-dung/<username>/khoa",                 ADMIN,     "user",         ok=302),
+    R("POST",   "/quan-tri/nguoi-dung/<username>/mo-khoa",              ADMIN,     "user",         ok=302),
+    R("GET",    "/quan-tri/vai-tro",                                    ADMIN),
+    R("POST",   "/quan-tri/vai-tro",                                    ADMIN,     ok=422),
+    R("GET",    "/quan-tri/chung-thu",                                  ADMIN),
+    R("POST",   "/quan-tri/chung-thu/lanh-dao",                         ADMIN,     ok=422),
+    R("POST",   "/quan-tri/chung-thu/goc",                              ADMIN,     ok=422),
+    R("GET",    "/quan-tri/nhat-ky",                                    ADMIN),
+    R("GET",    "/quan-tri/nhat-ky/dang-nhap",                          ADMIN),
+    # the national portal's messages: no message 999999999; nothing failed to send again (flashed)
+    R("GET",    "/quan-tri/dong-bo",                                    ADMIN),
+    R("POST",   "/quan-tri/dong-bo/<int:message_id>/gui-lai",           ADMIN,     ok=404, message_id="999999999"),
+    R("POST",   "/quan-tri/dong-bo/gui-lai-tat-ca",                     ADMIN,     ok=302),
+    R("GET",    "/ho-so",                                               SIGNED_IN),
     R("GET",    "/ho-so/<code>",                                        SIGNED_IN, "dossier"),
     R("POST",   "/ho-so/<code>/<action>",                               RECEPTION, "dossier",      "reception", 302,
       action="tu-choi"),
     R("GET",    "/ho-so/<code>/in/<form>",                              SIGNED_IN, "dossier",      form="receipt"),
     R("GET",    "/ho-so/<code>/in/<form>",                              SIGNED_IN, "dossier", ok=409, form="refusal"),
     R("GET",    "/ho-so/<code>/so-do.bpmn",                             SIGNED_IN, "dossier"),
+    R("POST",   "/ho-so/<code>/tep",                                    RECEPTION, "dossier",      "reception", 302),
+    R("GET",    "/ho-so/<code>/tep/<int:file_id>",                      SIGNED_IN, "dossier"),
+    R("POST",   "/ho-so/<code>/ket-qua",                                SIGNED_IN, "dossier",      "results",   302),
     R("GET",    "/thong-bao",                                           SIGNED_IN),
+    R("GET",    "/bao-cao/chua-nhan-ket-qua",                           ("receptionist", "leader", "supervisor", "admin")),
+    R("GET",    "/thanh-toan/ket-qua",                                  PUBLIC,    ok=404),   # no order given
+    R("POST",   "/thanh-toan/<code>",                                   PUBLIC,    "public_dossier", ok=303),  # no fee: back
+    R("GET",    "/thanh-toan/cong-thu-nghiem",                          PUBLIC,    ok=403),   # demo gateway: unsigned
+    R("POST",   "/thanh-toan/cong-thu-nghiem",                          PUBLIC,    ok=403),
     R("GET",    "/thu-tuc",                                             PUBLIC),
     R("GET",    "/thu-tuc/<code>",                                      PUBLIC,    "published"),
     R("GET",    "/thu-tuc/<code>",                                      PUBLIC,    "draft",        ok=404),  # no draft
@@ -230,7 +317,6 @@ PAGES = (
     R("GET",    "/tiep-nhan",                                           RECEPTION),
     R("POST",   "/tiep-nhan",                                           RECEPTION, ok=302),
     R("GET",    "/tiep-nhan/danh-sach",                                 RECEPTION),
-    R("GET",    "/tra-cuu",                                             SIGNED_IN),
     R("GET",    "/tre-han",                                             SIGNED_IN),
     R("GET",    "/tre-han/<int:escalation_id>",                         SIGNED_IN, "escalation"),
     R("POST",   "/tre-han/<int:escalation_id>/<action>",                SIGNED_IN, "escalation",   "explain",   409,

@@ -7,6 +7,7 @@ refusal, a signature) leaves the next one the same objects in the same state.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from app.demo import DEMO_PASSWORD, DEMO_PIN, seed
 from app.signing.demo_ca import issue_leader_certificate, make_demo_ca
 from tests.core.authorization_table import CALLERS, COMMUNE_A, COMMUNE_B, PAGES, TABLE, Caller, Row, expected
 from tests.support.api import ok
+from tests.support import files as test_files
 from tests.support.api_client import ApiClient
 from tests.support.plugin import _bind
 from tests.support.procedures import CAMUNDA, CATALOGUE, CODE, LOOK_UP
@@ -114,8 +116,10 @@ def _build(application, tmp_path_factory, moment: dict) -> World:
     ok(api.post("/procedures", "phantich", json={**CATALOGUE, "bpmn_xml": CAMUNDA, "forms": {}}), 201)
     run = ok(api.post(f"/procedures/{CODE}/versions/1/test-runs", "phantich"), 201)
     (run_step,) = run["open_steps"]
+    scan = ok(api.post(f"/dossiers/{dossier['code']}/files", "motcua.tanhoa",
+                       data={"files": (io.BytesIO(test_files.pdf()), "ban-quet.pdf")}), 201)
     params = {
-        "dossier": {"code": dossier["code"]}, "public_dossier": {"code": dossier["code"]},
+        "dossier": {"code": dossier["code"], "file_id": str(scan[0]["id"])}, "public_dossier": {"code": dossier["code"]},
         "task": {"task_id": str(dossier["task"]["id"])}, "blocked_task": {"task_id": str(late["task"]["id"])},
         "escalation": {"escalation_id": str(late["escalation"])},
         "draft": {"code": CODE, "number": "1", "old": "1", "new": "1"},
@@ -123,7 +127,9 @@ def _build(application, tmp_path_factory, moment: dict) -> World:
         "unit": {"code": COMMUNE_A}, "user": {"username": "lanhdao.tanhoa"}, "published": {"code": BIRTH},
     }
     tokens = {caller.username: api.token(caller.username) for caller in CALLERS if caller.username}
-    return World(tokens, _cookies(api.client.application), params, _bodies(), _queries(dossier))
+    bodies = {**_bodies(), ("POST", "/public/dossiers/{code}/rating"): {"secret": dossier["lookup_secret"], "score": 4},
+              ("POST", "/public/dossiers/{code}/payments"): {"secret": dossier["lookup_secret"]}}
+    return World(tokens, _cookies(api.client.application), params, bodies, _queries(dossier))
 
 
 def _cookies(application) -> dict[str, str]:
@@ -177,6 +183,7 @@ def _bodies() -> dict[tuple[str, str], dict]:
                                 "channel": "online", "unit_code": COMMUNE_A},
         ("POST", "/dossiers/{code}/documents-complete"): {"documents": [{"name": "Giấy chứng sinh", "copies": 1}]},
         ("POST", "/dossiers/{code}/messages/{name}"): {"payload": {"ket_qua": "Đã xác minh"}},
+        ("POST", "/dossiers/{code}/payments"): {"amount": 8000, "method": "cash"},
         ("POST", "/dossiers/{code}/refuse"): {"reason": "Không thuộc thẩm quyền giải quyết."},
         ("POST", "/dossiers/{code}/return"): {"note": ""},
         ("POST", "/dossiers/{code}/supplement"): {"documents": [{"name": "Giấy chứng sinh", "copies": 1}]},
@@ -209,6 +216,8 @@ FORMS = {
     ("POST", "/cong-viec/<int:task_id>/xin-loi-som", None): {"reason": "Cán bộ đi tập huấn.", "new_due_date": "2099-12-01"},
     ("POST", "/ho-so/<code>/<action>", "tu-choi"): {"reason": "Không thuộc thẩm quyền giải quyết."},
     ("POST", "/tiep-nhan", None): BIRTH_FORM,
+    ("POST", "/tra-cuu/<code>/danh-gia", None): {"score": "4"},
+    ("POST", "/quay/danh-gia", None): {"score": "4"},
     ("POST", "/tre-han/<int:escalation_id>/<action>", "giai-trinh"): {"reason": "Cán bộ đi tập huấn.",
                                                                      "new_due_date": "2099-12-01"},
     ("POST", "/tre-han/<int:escalation_id>/<action>", "ky-bang-pin"): {"pin": DEMO_PIN},
@@ -217,10 +226,17 @@ FORMS = {
 }
 
 
+#: the citizen's pages of a dossier, which take its secret as ``?s=``
+_WITH_SECRET = (("GET", "/dich-vu-cong/da-nop/<code>"), ("GET", "/tra-cuu/<code>"), ("POST", "/tra-cuu/<code>/bo-sung"),
+                ("POST", "/tra-cuu/<code>/danh-gia"), ("GET", "/tra-cuu/<code>/thu-xin-loi/<int:escalation_id>"),
+                ("POST", "/thanh-toan/<code>"))
+
+
 def _queries(dossier: dict) -> dict[tuple[str, str], dict]:
     today = clock.local(clock.now()).date()
     return {("GET", "/calendar/due"): {"limit": "3d"},
             ("GET", "/public/dossiers/{code}"): {"secret": dossier["lookup_secret"]},
+            **{(method, rule): {"s": dossier["lookup_secret"]} for method, rule in _WITH_SECRET},
             ("GET", "/units/{code}/register"): {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}}
 
 
@@ -281,7 +297,8 @@ def _open_page(client, world: World, row: Row, caller: Caller, params: dict[str,
     path = _RULE_ARGUMENT.sub(lambda match: values[match.group(1)], row.path)
     if caller.username:
         client.set_cookie(client.application.config["SESSION_COOKIE_NAME"], world.cookies[caller.username])
-    return client.open(path, method=row.method, data=FORMS.get((row.method, row.path, row.params.get("action"))))
+    return client.open(path, method=row.method, data=FORMS.get((row.method, row.path, row.params.get("action"))),
+                       query_string=world.queries.get((row.method, row.path)))
 
 
 def test_every_page_has_a_row(app):

@@ -39,9 +39,11 @@ def text_of(pdf: bytes, tmp_path) -> str:
 
 @pytest.fixture
 def refused(api, demo):
-    """A birth registration asked to supplement, then refused: every form of the API applies but the apology."""
+    """A birth registration asked to supplement, a (late registration) fee paid, then refused: every
+    form of the API applies but the apology."""
     receipt = receive(api, BIRTH, applicant={**APPLICANT, "full_name": NAME})
     code = receipt["code"]
+    ok(api.post(f"/dossiers/{code}/payments", "motcua.tanhoa", json={"amount": 8000, "method": "cash"}), 201)
     ok(api.post(f"/dossiers/{code}/supplement-request", "motcua.tanhoa",
                 json={"note": "Bản chính Giấy chứng sinh; Tờ khai có chữ ký\nẢnh 4x6"}))
     ok(api.post(f"/dossiers/{code}/refuse", "motcua.tanhoa", json={"reason": "Không thuộc thẩm quyền của xã"}))
@@ -60,8 +62,9 @@ EXPECTED = {
     "refusal": ["PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Không thuộc thẩm quyền của xã", "Phạm Thị Tiếp Nhận"],
     "control-slip": ["PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Kiểm tra hồ sơ, ghi Sổ đăng ký khai sinh",
                      "Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: 1/TNHS"],
-    "fee-receipt": ["BIÊN LAI THU PHÍ, LỆ PHÍ", "Miễn lệ phí đăng ký khai sinh đúng hạn", "Tổng cộng 0 đồng",
-                    "Số tiền bằng chữ: Không đồng"],
+    "fee-receipt": ["BIÊN LAI THU PHÍ, LỆ PHÍ", "Miễn lệ phí đăng ký khai sinh đúng hạn", "Tổng cộng 8.000 đồng",
+                    "Số tiền bằng chữ: Tám nghìn đồng", "Ký hiệu: 000.00.12.H37/2025 Số: 0000001",
+                    "Hình thức thanh toán: Tiền mặt"],
 }
 
 

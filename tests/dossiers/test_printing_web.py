@@ -25,7 +25,7 @@ def test_reception_offers_the_receipt_and_the_link_prints_it(client, login, tmp_
     receipt = f"/ho-so/{code}/in/receipt"
     assert re.search(rf'<a class="btn btn-primary btn-print" href="{re.escape(receipt)}"[^>]*>In giấy tiếp nhận</a>',
                      page)
-    assert print_links(page) == [receipt, f"/ho-so/{code}/in/control-slip", f"/ho-so/{code}/in/fee-receipt"]
+    assert print_links(page) == [receipt, f"/ho-so/{code}/in/control-slip"]   # the fee receipt once paid
 
     again = client.get(f"/ho-so/{code}").text                   # the prominent button is for just after reception
     assert "In giấy tiếp nhận" not in again and receipt in print_links(again)
@@ -39,6 +39,7 @@ def test_reception_offers_the_receipt_and_the_link_prints_it(client, login, tmp_
 def test_the_page_links_the_forms_the_dossier_has(client, web_receive):
     code = web_receive()
     client.post(f"/ho-so/{code}/yeu-cau-bo-sung", data={"note": "Bản chính Giấy chứng sinh"})
+    assert client.post(f"/ho-so/{code}/thu-phi", data={"amount": "8.000", "method": "cash"}).status_code == 302
     client.post(f"/ho-so/{code}/tu-choi", data={"reason": "Không thuộc thẩm quyền"})
     links = print_links(client.get(f"/ho-so/{code}").text)
     assert links == [f"/ho-so/{code}/in/{form}" for form in ("receipt", "supplement", "refusal", "control-slip",

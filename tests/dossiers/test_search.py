@@ -73,8 +73,8 @@ def test_search_as_clerks_type(api, demo, stored, typed, found):
 def test_the_search_page_finds_without_accents_and_takes_wildcards_literally(client, web_receive, login):
     code = web_receive(**{"applicant.full_name": "Đặng Thị Đào"})
     login("hotich.tanhoa")
-    assert code in client.get("/tra-cuu", query_string={"q": "dang thi dao"}).text
-    page = client.get("/tra-cuu", query_string={"q": "dang%dao"})
+    assert code in client.get("/ho-so", query_string={"q": "dang thi dao"}).text
+    page = client.get("/ho-so", query_string={"q": "dang%dao"})
     assert page.status_code == 200 and code not in page.text
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from app.dossiers.services import get
 from tests.support.api import DOCUMENTS, at, receive
+from tests.support.api_client import ApiClient
 from tests.support.web import BIRTH_CHECK
 
 
@@ -86,17 +87,17 @@ def test_search_finds_by_code_name_or_id_number(client, web_receive, login, quer
     code = web_receive()
     web_receive(**{"applicant.full_name": "Lê Văn Bình", "applicant.id_number": "001088000111"})
     login("hotich.tanhoa")
-    page = client.get("/tra-cuu", query_string={"q": query.format(code=code)}).text
+    page = client.get("/ho-so", query_string={"q": query.format(code=code)}).text
     assert code in page and "Lê Văn Bình" not in page
 
 
 def test_search_filters_by_status_within_my_unit(client, web_receive, login):
     code = web_receive()
     login("hotich.tanhoa")
-    assert code in client.get("/tra-cuu?status=received").text
-    assert code not in client.get("/tra-cuu?status=returned").text
+    assert code in client.get("/ho-so?status=received").text
+    assert code not in client.get("/ho-so?status=returned").text
     login("hotich.binhan")
-    assert "Không tìm thấy hồ sơ phù hợp." in client.get("/tra-cuu").text
+    assert "Không tìm thấy hồ sơ phù hợp." in client.get("/ho-so").text
 
 
 def test_the_counter_lists_results_to_hand_back_documents_awaited_and_online_dossiers(
@@ -105,16 +106,19 @@ def test_the_counter_lists_results_to_hand_back_documents_awaited_and_online_dos
     client.post(f"/cong-viec/{first_task('hotich.tanhoa')}",
                 data={"so_dinh_danh_ca_nhan": "037225000123", "so_giay_khai_sinh": "15/2025"})
     awaited = receive(api, "dang-ky-khai-sinh", documents=DOCUMENTS[:1], complete=False)["code"]
-    online = receive(api, "dang-ky-khai-sinh", channel="online")["code"]
+    keyed_in = receive(api, "dang-ky-khai-sinh", channel="online")["code"]   # keyed in at the counter: received
+    citizen = ApiClient(client.application.test_client())                    # signed in nowhere
+    submitted = receive(citizen, "dang-ky-khai-sinh", None, channel="online", unit_code="XA-TAN-HOA")["code"]
     elsewhere = receive(api, "dang-ky-khai-sinh", "motcua.binhan", documents=DOCUMENTS[:1], complete=False)["code"]
     stopped_clock(at("2025-10-05 12:30"))
-    online_today = receive(api, "dang-ky-khai-sinh", channel="online")["code"]
+    submitted_later = receive(citizen, "dang-ky-khai-sinh", None, channel="online", unit_code="XA-TAN-HOA")["code"]
     login("motcua.tanhoa")
     page = client.get("/tiep-nhan/danh-sach").text
-    ready, waiting, today = (page.split(f'id="{anchor}"')[1].split("</section>")[0]
-                             for anchor in ("tra-ket-qua", "cho-bo-sung", "truc-tuyen"))
+    ready, waiting, online = (page.split(f'id="{anchor}"')[1].split("</section>")[0]
+                              for anchor in ("tra-ket-qua", "cho-bo-sung", "truc-tuyen"))
     assert checked in ready and "2 ngày 2 giờ" in ready                  # finished on Friday 10:00-ish
     assert awaited in waiting and "Chờ bổ sung (chưa tiếp nhận)" in waiting and checked not in waiting
-    assert online_today in today and online not in today                 # received on Friday, not today
+    assert online.index(submitted) < online.index(submitted_later)        # waiting to be accepted, oldest first
+    assert keyed_in not in online and submitted not in waiting
     assert elsewhere not in page
     assert 'href="/tiep-nhan/danh-sach"' in page                          # in the menu

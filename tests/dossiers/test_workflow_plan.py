@@ -29,3 +29,18 @@ def test_the_same_element_ready_again_is_a_new_row():
 
 def test_open_rows_may_be_given_as_a_mapping_of_rows():
     assert plan({}, {"a": object()}) == (["a"], {})
+
+
+def test_a_dossier_that_needed_an_apology_finishes_late_whatever_its_new_appointment():
+    """DOMAIN.md, Timeliness: the letter moves the appointment, not the record."""
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from app.dossiers.workflow import dossier_timeliness
+
+    due = datetime(2026, 12, 10, 10, 0, tzinfo=timezone.utc)
+    plain = SimpleNamespace(due_at=due, reappointed_at=None)
+    apologised = SimpleNamespace(due_at=due, reappointed_at=due - timedelta(days=3))
+    assert dossier_timeliness(plain, due - timedelta(days=2)) == "early"
+    assert dossier_timeliness(apologised, due - timedelta(days=2)) == "late"
+    assert dossier_timeliness(SimpleNamespace(due_at=None, reappointed_at=None), due) is None

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.db import session
 from app.escalation.models import Escalation
 from app.escalation.sweep import sweep as run_sweep
+from tests.support.concurrency import run_together
 from tests.support.api import complete_documents
 from tests.support.escalation import APPLICANT
 
@@ -47,11 +48,7 @@ def test_sweeps_in_parallel_threads_escalate_each_late_task_once(app, api, demo,
             totals.append(run_sweep().escalated)
             session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(worker, 4)
     assert sorted(totals, reverse=True)[0] >= 1 and sum(totals) == 6
     assert _escalations() == 6
 

@@ -75,7 +75,8 @@ class Seeded:
 def _seeded(tmp_path_factory) -> Seeded:
     """The one application of the run: schema migrated, demo seeded and committed."""
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    application = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    files = tmp_path_factory.mktemp("files")  # uploaded files never land in the real instance/
+    application = create_app({**TEST_CONFIG, "DATABASE_URL": url, "STORAGE_PATH": str(files)})
     with application.app_context():
         _alembic(command.downgrade, "base")
         _alembic(command.upgrade, "head")
