@@ -62,24 +62,41 @@ def list_units() -> list[Unit]:
 
 def create_unit(code: str, name: str, kind: str, parent_code: str | None = None,
                 agency_code: str | None = None) -> Unit:
-    errors = {}
-    if not UNIT_CODE.match(code or ""):
-        errors["code"] = "Mã đơn vị chỉ gồm chữ, số, dấu chấm, gạch ngang (tối đa 64 ký tự)."
-    if not (name or "").strip():
-        errors["name"] = "Cần nhập tên đơn vị."
-    if not CODE.match(kind or ""):
-        errors["kind"] = "Loại đơn vị là mã chữ thường, ví dụ: province, commune, police."
-    if agency_code and not is_valid_agency_code(agency_code):
-        errors["agency_code"] = "Mã định danh cơ quan có dạng 000.00.12.H29."
+    errors = {} if UNIT_CODE.match(code or "") else {
+        "code": "Mã đơn vị chỉ gồm chữ, số, dấu chấm, gạch ngang (tối đa 64 ký tự)."}
+    errors.update(unit_field_errors(name, kind, agency_code))
     if errors:
         raise Invalid("Thông tin đơn vị không hợp lệ.", field_errors(errors))
     parent = get_unit(parent_code) if parent_code else None
     if session.scalar(select(Unit).where(Unit.code == code)) is not None:
-        raise Conflict(f"Đơn vị '{code}' đã tồn tại.")
+        raise Conflict(f"Đơn vị '{code}' đã tồn tại.", field_errors({"code": f"Mã đơn vị '{code}' đã được dùng."}))
+    check_agency_code_free(agency_code)
     unit = Unit(code=code, name=name.strip(), kind=kind, parent=parent, agency_code=agency_code or None)
     session.add(unit)
     session.commit()
     return unit
+
+
+def unit_field_errors(name: str, kind: str, agency_code: str | None) -> dict[str, str]:
+    """What is wrong with a unit's name, kind and agency code: one check for creating and changing a unit."""
+    errors = {}
+    if not (name or "").strip() or len(name.strip()) > 255:
+        errors["name"] = "Cần nhập tên đơn vị (tối đa 255 ký tự)."
+    if not CODE.match(kind or ""):
+        errors["kind"] = "Loại đơn vị là mã chữ thường, ví dụ: province, commune, police."
+    if agency_code and not is_valid_agency_code(agency_code):
+        errors["agency_code"] = "Mã định danh cơ quan có dạng 000.00.12.H29."
+    return errors
+
+
+def check_agency_code_free(agency_code: str | None, unit: Unit | None = None) -> None:
+    """409 naming the field when another unit has the agency code: it prefixes dossier codes, which must not repeat."""
+    if not agency_code:
+        return
+    holder = session.scalar(select(Unit).where(Unit.agency_code == agency_code))
+    if holder is not None and holder is not unit:
+        message = f"Mã định danh {agency_code} đã là của đơn vị {holder.name} ({holder.code})."
+        raise Conflict(message, field_errors({"agency_code": message}))
 
 
 def create_role(code: str, name: str) -> Role:
@@ -87,7 +104,7 @@ def create_role(code: str, name: str) -> Role:
         raise Invalid("Mã vai trò không hợp lệ.", field_errors(
             {"code": "Mã vai trò là chữ thường, số và dấu _, ví dụ: civil_status_officer."}))
     if session.scalar(select(Role).where(Role.code == code)) is not None:
-        raise Conflict(f"Vai trò '{code}' đã tồn tại.")
+        raise Conflict(f"Vai trò '{code}' đã tồn tại.", field_errors({"code": f"Mã vai trò '{code}' đã được dùng."}))
     role = Role(code=code, name=(name or code).strip())
     session.add(role)
     session.commit()
@@ -108,6 +125,23 @@ def roles_by_code(codes: list[str]) -> list[Role]:
 
 def create_user(username: str, password: str, full_name: str, unit_code: str, roles: list[str],
                 email: str | None = None, title: str | None = None) -> User:
+    errors = user_field_errors(username, password, full_name)
+    if errors:
+        raise Invalid("Thông tin người dùng không hợp lệ.", field_errors(errors))
+    unit = get_unit(unit_code)
+    role_rows = roles_by_code(list(roles or []))
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict(f"Tên đăng nhập '{username}' đã được dùng.",
+                       field_errors({"username": f"Tên đăng nhập '{username}' đã được dùng."}))
+    user = User(username=username, password_hash=hash_password(password), full_name=full_name.strip(),
+                email=email or None, title=title or None, unit=unit, roles=role_rows)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def user_field_errors(username: str, password: str, full_name: str) -> dict[str, str]:
+    """What is wrong with a new account's username, password and name (the pages add their own fields' checks)."""
     errors = {}
     if not USERNAME.match(username or ""):
         errors["username"] = "Tên đăng nhập gồm chữ, số, dấu chấm, gạch (2–64 ký tự)."
@@ -115,17 +149,7 @@ def create_user(username: str, password: str, full_name: str, unit_code: str, ro
         errors["password"] = password_problem(password)
     if not (full_name or "").strip():
         errors["full_name"] = "Cần nhập họ tên."
-    if errors:
-        raise Invalid("Thông tin người dùng không hợp lệ.", field_errors(errors))
-    unit = get_unit(unit_code)
-    role_rows = roles_by_code(list(roles or []))
-    if session.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict(f"Tên đăng nhập '{username}' đã được dùng.")
-    user = User(username=username, password_hash=hash_password(password), full_name=full_name.strip(),
-                email=email or None, title=title or None, unit=unit, roles=role_rows)
-    session.add(user)
-    session.commit()
-    return user
+    return errors
 
 
 def get_user(username: str) -> User:
