@@ -11,3 +11,4 @@ from app.signing.models import TrustRoot  # noqa: F401
 from app.notifications.models import Notification, OutboxMessage  # noqa: F401
 from app.citizens.models import Rating  # noqa: F401
 from app.core.models import ClockSetting  # noqa: F401
+from app.reports.models import ReportFact, ReportJob, StepCount  # noqa: F401

@@ -14,7 +14,8 @@ BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 def home_url(user: User) -> str:
-    """The page each role starts from: reception for the counter, the inbox for others."""
+    """The page each role starts from after signing in: reception for the counter, the inbox for
+    others (``/``, the dashboard of each role's counts, is app/reports/views.py ``home``)."""
     return url_for("dossiers.reception" if user.has_role("receptionist") else "tasks.inbox")
 
 
@@ -23,12 +24,6 @@ def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return None
-
-
-@bp.get("/")
-def home():
-    user = current_user()
-    return redirect(home_url(user) if user else url_for("auth.login"))
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
