@@ -60,10 +60,11 @@ def group_options(groups) -> list[tuple[str, str]]:
 
 @bp.get("/")
 def home():
-    """The signed-in user's dashboard; the sign-in form for anyone else."""
+    """The signed-in user's dashboard; for anyone else the public portal, since most who type
+    the centre's address are citizens (the portal links to the staff's sign-in)."""
     user = current_user()
     if user is None:
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("citizens.catalogue_page"))
     moment = dashboard.Moment(clock.now())
     overseer = user.has_role("supervisor", "leader")
     return render_template("reports/dashboard.html", sections=dashboard.sections(user, moment),

@@ -16,9 +16,11 @@ def counts(html: str) -> dict[str, int]:
     return {kind: int(value) for kind, value in found}
 
 
-def test_anyone_signed_out_is_sent_to_sign_in(client, demo):
+def test_anyone_signed_out_is_sent_to_the_public_portal_which_links_to_sign_in(client, demo):
     response = client.get("/")
-    assert response.status_code == 302 and response.location.startswith("/dang-nhap")
+    assert response.status_code == 302 and response.location == "/dich-vu-cong"
+    portal = client.get(response.location).text
+    assert 'href="/dang-nhap"' in portal and "Cán bộ đăng nhập" in portal
 
 
 def test_an_officer_sees_their_steps(client, login, week):
