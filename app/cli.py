@@ -17,6 +17,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="User accounts.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
+files_cli = AppGroup("files", help="The file store of uploaded files and results.")
 
 
 def _alembic(action, *args, **kwargs) -> None:
@@ -228,7 +229,20 @@ def clock_show() -> None:
     click.echo(clock.now().isoformat())
 
 
+@files_cli.command("gc")
+@click.option("--older-than-minutes", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Grace period: a blob younger than this may belong to a request not yet committed.")
+def files_gc(older_than_minutes: int) -> None:
+    """Delete the stored blobs no file row names (left by a process killed before committing)."""
+    from datetime import timedelta
+
+    from app.dossiers.files import collect_garbage
+
+    removed = collect_garbage(timedelta(minutes=older_than_minutes))
+    click.echo(f"Đã xoá {removed} tệp mồ côi (không hồ sơ nào dùng) khỏi kho lưu trữ.")
+
+
 def register_commands(app: Flask) -> None:
     for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, calendar_cli, clock_cli, outbox_cli,
-                  dispatcher_cli):
+                  dispatcher_cli, files_cli):
         app.cli.add_command(group)

@@ -7,7 +7,10 @@ database (``DossierFile.sha256``) is all it takes to find it again. Deleting a
 blob is therefore only safe when no row names it (see app/dossiers/files.py,
 which removes only what its own failed transaction wrote).
 
-Two backends behind one small interface (:class:`Store`):
+Two backends behind one small interface (:class:`Store`). Besides reading and
+writing, a store lists its blobs with the moment each was written
+(:meth:`Store.listing`), so that the blobs no row names can be collected
+(``flask files gc``, app/dossiers/files.py).
 
 - :class:`FolderStore` (the default): a folder in ``instance/``, sharded
   ``ab/cd/abcdef…`` so that no directory grows to millions of entries; a blob
@@ -26,6 +29,8 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +49,10 @@ class Store(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """Every blob's key and when it was written (UTC), in no particular order."""
+        ...
 
 
 def content_key(data: bytes) -> str:
@@ -88,6 +97,12 @@ class FolderStore:
     def delete(self, key: str) -> None:
         self.path_of(key).unlink(missing_ok=True)
 
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """The blobs in their shards, with the files' mtime; temporary files and strays are no blobs."""
+        for path in self.root.glob("??/??/*"):
+            if _SHA256.fullmatch(path.name) and path.parent.parent.name + path.parent.name == path.name[:4]:
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Temporary file beside ``target``, fsync, rename: the blob is whole or absent, even after a crash."""
@@ -116,8 +131,8 @@ def _sync_folder(folder: Path) -> None:
 class S3Store:
     """Blobs as objects ``files/<sha256>`` of one bucket of an S3-compatible store."""
 
-    def __init__(self, client: Any, bucket: str):
-        self.client, self.bucket = client, bucket
+    def __init__(self, client: Any, bucket: str, page_size: int = 1000):
+        self.client, self.bucket, self.page_size = client, bucket, page_size
 
     def put(self, data: bytes) -> str:
         key = content_key(data)
@@ -142,6 +157,17 @@ class S3Store:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=S3_PREFIX + checked_key(key))
+
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """The objects under ``files/``, page by page (an answer holds at most ``page_size``), with their
+        LastModified; other objects of the bucket are not ours."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=S3_PREFIX, PaginationConfig={"PageSize": self.page_size})
+        for page in pages:
+            for item in page.get("Contents", []):
+                key = item["Key"].removeprefix(S3_PREFIX)
+                if _SHA256.fullmatch(key):
+                    yield key, item["LastModified"].astimezone(UTC)
 
 
 def store_for(settings: Any) -> Store:

@@ -12,9 +12,14 @@ is never touched; and after a commit, a blob this transaction relies on is put
 back should a failing transaction have removed it in between.
 
 A crash between writing a blob and committing can still leave one; such bytes
-are unreachable (no row names them) and harmless.
+are unreachable (no row names them) and harmless, but they take space:
+:func:`collect_garbage` (``flask files gc``) removes them once they are old.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -39,6 +44,8 @@ RESULT_VISIBLE = ("ready_for_return", "returned")
 FINISHED = ("returned", "refused")
 #: roles that oversee, author or administer, and attach no result by themselves
 NOT_HANDLING = frozenset({"supervisor", "analyst", "admin"})
+#: how long an unnamed blob is left alone by :func:`collect_garbage`, and how many keys one query checks
+GRACE_PERIOD, GC_BATCH = timedelta(hours=1), 500
 
 
 def file_store() -> storage.Store:
@@ -231,3 +238,39 @@ def _named_by_committed_rows(keys: set[str]) -> set[str]:
             return set(other.scalars(select(DossierFile.sha256).where(DossierFile.sha256.in_(keys))))
     finally:
         write_intent.reset(token)
+
+
+# --------------------------------------------------------------------------- garbage collection
+
+
+def collect_garbage(older_than: timedelta = GRACE_PERIOD) -> int:
+    """Delete the blobs no row names that were written more than ``older_than`` ago; how many went.
+
+    Why the grace period: a request writes its blobs *before* it commits the rows
+    naming them, so a blob without a row may belong to a transaction still open;
+    deleting it would leave that transaction's rows naming nothing. Only blobs
+    older than any transaction may live (an hour by default) are orphans for sure:
+    those a process killed between writing and committing left behind. Ages are on
+    the real clock, as the store's timestamps are (never the application clock,
+    which a demo may move). The store is listed before the rows are read, so a row
+    committed meanwhile is seen; a transaction reusing an old orphan (same content)
+    that commits after its deletion puts it back (:func:`_committed`).
+    """
+    store, cutoff = file_store(), datetime.now(UTC) - older_than
+    old = (key for key, written in store.listing() if written <= cutoff)
+    return sum(_delete_unnamed(store, batch) for batch in _batches(old, GC_BATCH))
+
+
+def _batches(keys: Iterable[str], size: int) -> Iterator[set[str]]:
+    """``keys`` in sets of at most ``size``: one query per set, however large the store."""
+    iterator = iter(keys)
+    while batch := set(islice(iterator, size)):
+        yield batch
+
+
+def _delete_unnamed(store: storage.Store, keys: set[str]) -> int:
+    """Delete those of ``keys`` that no committed row names; how many that was."""
+    unnamed = keys - _named_by_committed_rows(keys)
+    for key in unnamed:
+        store.delete(key)
+    return len(unnamed)
