@@ -19,7 +19,7 @@ from app import clock
 from app.auth.models import User
 from app.auth.services import field_errors
 from app.core.errors import Conflict, Invalid
-from app.dossiers import files, services, workflow
+from app.dossiers import files, searchtext, services, workflow
 from app.dossiers.models import Dossier, DossierDocument
 from app.dossiers.services import Applicant
 from app.dossiers.uploads import Upload, check_files
@@ -35,6 +35,7 @@ def submit(procedure_code: str, applicant: Applicant, documents: list[dict[str, 
     the rows and the stored files are kept together or not at all: :func:`files.attach` takes
     back what it stored when the transaction does not commit.
     """
+    _refuse_markup(applicant, documents)
     version, unit = services.intake(None, procedure_code, applicant, documents, "online", unit_code)
     _check_named_files(documents, uploads, version.procedure)
     settings = get_settings()
@@ -90,6 +91,7 @@ def supplement(code: str, secret: str, documents: list[dict[str, Any]], uploads:
     dossier = services.lookup(code, secret)
     if not services.before_acceptance(dossier) or dossier.status != "awaiting_supplement":
         raise Conflict(f"Hồ sơ {code} không chờ bổ sung trực tuyến.")
+    _refuse_markup(None, documents)
     services.check_reception(Applicant(dossier.applicant_name), documents, dossier.channel, dossier.receiving_unit)
     _check_named_files(documents, uploads, None)
     checked = files.check_for(dossier, uploads)
@@ -102,6 +104,16 @@ def supplement(code: str, secret: str, documents: list[dict[str, Any]], uploads:
                     documents=[document["name"] for document in documents], files=len(uploads))
     workflow.commit()
     return dossier
+
+
+def _refuse_markup(applicant: Applicant | None, documents: list[dict[str, Any]]) -> None:
+    """422 naming each field of a public submission that carries HTML markup (see searchtext.has_markup)."""
+    typed = {f"applicant.{name}": value for name, value in vars(applicant).items()} if applicant else {}
+    typed.update({f"documents[{index}].name": item.get("name") for index, item in enumerate(documents)})
+    errors = {field: "Không được chứa thẻ HTML (ký tự < … >)." for field, value in typed.items()
+              if isinstance(value, str) and searchtext.has_markup(value)}
+    if errors:
+        raise Invalid("Thông tin hồ sơ chứa mã HTML.", field_errors(errors))
 
 
 def _check_named_files(documents: list[dict[str, Any]], uploads: list[Upload],

@@ -39,12 +39,20 @@ import unicodedata
 #: escapes LIKE's wildcards (and itself) so that what the clerk typed is literal
 LIKE_ESCAPE = "\\"
 _SPACES = re.compile(r"\s+")
+#: an HTML tag, or what a browser would start one with
+_MARKUP = re.compile(r"<\s*[/!?a-zA-Z][^>]*>?")
 #: what a phone number typed by a person is made of
 _PHONE_TYPED = re.compile(r"^\s*\+?[\d\s().-]*\d[\d\s().-]*$")
 _NON_DIGITS = re.compile(r"\D")
 #: a number after +84/0084 has at least this many digits (so that a typed ``0084``
 #: alone, or the start of a code, is not turned into a bare ``0``)
 _NATIONAL_DIGITS = 8
+
+
+def has_markup(value: str | None) -> bool:
+    """Whether ``value`` carries HTML markup: no person's name, address or document title does, so
+    what the public sends with it is refused rather than kept (it is escaped wherever shown anyway)."""
+    return bool(_MARKUP.search(value or ""))
 
 
 def clean(value: str) -> str:

@@ -36,6 +36,7 @@ from PIL import Image, ImageOps
 
 from app.core.formats import format_size
 from app.core.errors import AppError, Invalid, TooLarge, UnsupportedType
+from app.dossiers.searchtext import has_markup
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 #: the first bytes of each type accepted
@@ -106,6 +107,8 @@ def check_files(uploads: list[Upload], max_file_bytes: int, max_total_bytes: int
 def check_file(upload: Upload, max_file_bytes: int) -> CheckedFile:
     """One upload checked (see :func:`check_files`); raises :class:`_Refused`."""
     label = display_label(upload.name)
+    if has_markup(upload.name):
+        raise _Refused(Invalid, f"Tên tệp {label} chứa thẻ HTML (ký tự < … >): hãy đổi tên tệp rồi gửi lại.")
     if not upload.data:
         raise _Refused(Invalid, f"Tệp {label} rỗng (0 byte).")
     if len(upload.data) > max_file_bytes:

@@ -117,6 +117,20 @@ def test_files_are_judged_by_their_content_and_nothing_is_kept(api, demo, store)
     assert rows() == before and stored(store) == 0
 
 
+def test_markup_in_a_name_is_refused_naming_the_field_and_nothing_is_kept(api, demo, store):
+    before = rows()
+    tagged = [{**DOCUMENTS[0], "name": "<b>Tờ khai</b>"}, *DOCUMENTS[1:]]
+    body = problem(submit(api, tagged, applicant={**APPLICANT, "full_name": '"><script>alert(1)</script>'}), 422)
+    assert {"applicant.full_name", "documents[0].name"} <= {error["field"] for error in body["errors"]}
+    renamed = {("<img src=x onerror=alert(1)>.pdf" if name == "cccd.pdf" else name): content
+               for name, content in good_files().items()}
+    documents = [{**item, "file": "<img src=x onerror=alert(1)>.pdf"} if item.get("file") == "cccd.pdf" else item
+                 for item in DOCUMENTS]
+    named = problem(submit(api, documents, files=renamed), 422)
+    assert [error["field"] for error in named["errors"]] == ["files[2]"] and "HTML" in named["errors"][0]["message"]
+    assert rows() == before and stored(store) == 0
+
+
 def test_a_failure_after_the_files_were_written_keeps_no_file(app, demo, store, monkeypatch):
     """The last moment something can go wrong: the commit itself (a disk full, a lost connection)."""
     def broken_commit():

@@ -115,6 +115,10 @@ def test_a_truncated_image_is_422():
 # --------------------------------------------------------------------------- names
 
 
+def test_a_file_name_with_markup_is_refused():
+    assert "HTML" in refused(Invalid, Upload("<script>x</script>.pdf", files.pdf()))["files[0]"]
+
+
 @pytest.mark.parametrize("given, content_type, shown", [
     ("<script>x</script>.pdf", PDF, "x.pdf"),
     ("../../etc/passwd.pdf", PDF, "passwd.pdf"),
