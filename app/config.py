@@ -152,7 +152,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         national_portal_user=source.text("NATIONAL_PORTAL_USER"),
         national_portal_password=source.text("NATIONAL_PORTAL_PASSWORD"),
         national_portal_token=source.text("NATIONAL_PORTAL_TOKEN"),
-        national_portal_timeout_seconds=source.number("NATIONAL_PORTAL_TIMEOUT_SECONDS", 15, minimum=1, maximum=300),
+        national_portal_timeout_seconds=source.number("NATIONAL_PORTAL_TIMEOUT_SECONDS", 15, minimum=1, maximum=50),
         payment_gateway_url=source.checked("PAYMENT_GATEWAY_URL", "", _optional_web_address),
         payment_gateway_secret=source.text("PAYMENT_GATEWAY_SECRET"),
         payment_merchant_code=source.text("PAYMENT_MERCHANT_CODE", "MOTCUA"),

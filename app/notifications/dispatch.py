@@ -37,7 +37,10 @@ from app.settings import get_settings
 
 log = logging.getLogger(__name__)
 BATCH = 20
-LEASE = timedelta(minutes=5)
+#: how long a claimed message is the claimer's: renewed before each send, it must outlast one send
+#: (a channel's timeout, 15 s) and stay short, since a dispatcher killed mid-send delays its
+#: messages by this much before another one sends them
+LEASE = timedelta(minutes=1)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=6)
 #: the PDF names of the forms a message may carry
