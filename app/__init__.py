@@ -21,7 +21,7 @@ from app import db, models  # noqa: F401  (maps every table)
 from app.auth.identity import LOADERS
 from app.auth.services import use_fast_password_hashing
 from app.config import flask_config, load_settings
-from app.core import bodies, handlers, headers, identity, limits, openapi, timetravel, web
+from app.core import bodies, handlers, headers, health, identity, limits, openapi, timetravel, web
 from app.core.api import API_PREFIX, make_api
 from app.settings import configure
 
@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     _register_request_hooks(app)
     identity.init_app(app, LOADERS)
+    health.init_app(app)
     _register_modules(app)
     _register_commands(app)
     return app

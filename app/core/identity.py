@@ -25,8 +25,8 @@ from app.auth.models import User
 from app.core.errors import Forbidden, Unauthorized
 
 API_PREFIX = "/api/"
-#: endpoints that never need to know who is asking (files)
-_ANONYMOUS_ENDPOINTS = frozenset({"static", "vendor"})
+#: endpoints that never need to know who is asking (files, the probes of app.core.health)
+_ANONYMOUS_ENDPOINTS = frozenset({"static", "vendor", "health.healthz", "health.readyz"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRFToken"
 NO_TOKEN = "Token không hợp lệ, đã bị thu hồi hoặc đã hết hạn: đăng nhập lại để lấy token mới."

@@ -240,6 +240,9 @@ PAGES = (
     R("GET",    "/dang-nhap",                                           PUBLIC,    ok=302, anonymous=200),
     R("POST",   "/dang-nhap",                                           PUBLIC,    ok=302),
     R("POST",   "/dang-xuat",                                           PUBLIC,    ok=302),
+    # the load balancer's probes (app.core.health): no login, the same for everyone
+    R("GET",    "/healthz",                                             PUBLIC),
+    R("GET",    "/readyz",                                              PUBLIC),
     # the citizen's pages: no login; those of a dossier take its secret (``?s=``), the same for everyone
     R("GET",    "/dich-vu-cong",                                        PUBLIC),
     R("GET",    "/dich-vu-cong/<code>",                                 PUBLIC,    "published"),
