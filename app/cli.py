@@ -79,6 +79,25 @@ def db_current() -> None:
     _alembic(command.current)
 
 
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def db_backup(path: Path, force: bool) -> None:
+    """Copy the SQLite database to PATH while the app runs (on PostgreSQL: print the pg_dump recipe, exit 2)."""
+    from app.backup import BackupError, backup, storage_note
+    from app.settings import get_settings
+
+    try:
+        size = backup(current_app.extensions["db_engine"].url, path, force)
+    except BackupError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(error.exit_code) from None
+    settings = get_settings()
+    size_text = f"{size:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+    click.echo(f"Đã sao lưu cơ sở dữ liệu ({size_text} byte, đã kiểm tra toàn vẹn) vào {path}.")
+    click.echo(storage_note(settings.storage_backend, settings.storage_path))
+
+
 def _fail(error: AppError) -> None:
     details = "".join(f"\n  - {_describe(e)}" for e in (error.errors or []))
     raise click.ClickException(f"{error.detail}{details}")
