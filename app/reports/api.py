@@ -5,13 +5,13 @@ from flask import Blueprint, request
 
 from app.core.identity import require
 from app.core.openapi import operation
-from app.reports import index766, services, tables
+from app.reports import index766
 from app.reports.schemas import (
     DaysRowSchema, GroupedQuery, IndexSchema, LateStepSchema, ReportQuery, SatisfactionRowSchema,
     TimelinessRowSchema, TwoWayQuery,
 )
 from app.reports.scope import GROUPS, REPORT_ROLES
-from app.reports.web import file_response, read_request
+from app.reports.web import REPORTS, read_request
 
 bp = Blueprint("reports", __name__)
 TWO_WAYS = ("unit", "procedure")
@@ -24,10 +24,9 @@ _FILES = (200, 404, 422)
 def timeliness():
     """Early, on-time and late dossiers by unit, procedure, month or officer (officers: their steps)."""
     asked = read_request(request.args, GROUPS)
-    rows = services.timeliness(asked.scope, asked.when, asked.group_by)
+    rows = REPORTS["timeliness"].rows(asked)
     if asked.format != "json":
-        table = tables.timeliness_table(rows + [services.total_row(rows)] if rows else rows, asked.group_by)
-        return file_response(table, asked.format, f"tien-do-{asked.group_by}", asked.when)
+        return REPORTS["timeliness"].file(asked, rows)
     return TimelinessRowSchema(many=True).dump(rows)
 
 
@@ -37,9 +36,9 @@ def timeliness():
 def late():
     """Steps due in the period and done after their deadline or still open past it, oldest deadline first."""
     asked = read_request(request.args)
-    rows = services.late_steps(asked.scope, asked.when)
+    rows = REPORTS["late"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.late_table(rows), asked.format, "buoc-qua-han", asked.when)
+        return REPORTS["late"].file(asked, rows)
     return LateStepSchema(many=True).dump(rows)
 
 
@@ -49,9 +48,9 @@ def late():
 def days_saved():
     """Average working days taken against the legal limit, and the working days saved."""
     asked = read_request(request.args, TWO_WAYS)
-    rows = services.days_saved(asked.scope, asked.when, asked.group_by)
+    rows = REPORTS["days_saved"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.days_table(rows, asked.group_by), asked.format, "ngay-tiet-kiem", asked.when)
+        return REPORTS["days_saved"].file(asked, rows)
     return DaysRowSchema(many=True).dump(rows)
 
 
@@ -61,9 +60,9 @@ def days_saved():
 def satisfaction():
     """Ratings of the dossiers finished in the period (satisfied: 3 or 4)."""
     asked = read_request(request.args, TWO_WAYS)
-    rows = services.satisfaction(asked.scope, asked.when, asked.group_by)
+    rows = REPORTS["satisfaction"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.satisfaction_table(rows, asked.group_by), asked.format, "hai-long", asked.when)
+        return REPORTS["satisfaction"].file(asked, rows)
     return SatisfactionRowSchema(many=True).dump(rows)
 
 
@@ -73,8 +72,8 @@ def satisfaction():
 def index_766():
     """The Decision 766 indicators 2.1, 3.3, 3.6, 4.1, 4.2 and 5.4, with their formulas and points."""
     asked = read_request(request.args)
-    found = index766.indicators(asked.scope, asked.when)
+    found = REPORTS["index_766"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.index_table(found), asked.format, "chi-so-766", asked.when)
+        return REPORTS["index_766"].file(asked, found)
     points, max_points = index766.totals(found)
     return IndexSchema().dump({"indicators": found, "points": points, "max_points": max_points})

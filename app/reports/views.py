@@ -18,7 +18,7 @@ from app.dossiers import downloads, forms_print
 from app.reports import charts, dashboard, index766, jobs, services, tables
 from app.reports.exports import COUNT, MOMENT, NUMBER, RATE
 from app.reports.scope import GROUPS, OVERSEERS, REPORT_ROLES, Period, period, scope_for, subtree_ids
-from app.reports.web import file_response, read_request
+from app.reports.web import REPORTS, file_response, read_request
 
 bp = Blueprint("reports", __name__)
 MENU = (MenuItem("reports.timeliness", "Báo cáo", REPORT_ROLES, order=60),)
@@ -134,10 +134,11 @@ def _units():
 @_explained
 def timeliness():
     asked = read_request(request.args, GROUPS)
-    rows = services.timeliness(asked.scope, asked.when, asked.group_by)
-    table = tables.timeliness_table(rows + [services.total_row(rows)] if rows else rows, asked.group_by)
+    report = REPORTS["timeliness"]
+    rows = report.rows(asked)
     if asked.format != "json":
-        return file_response(table, asked.format, f"tien-do-{asked.group_by}", asked.when)
+        return report.file(asked, rows)
+    table = report.table(rows, asked)
     months = rows if asked.group_by == "month" else services.timeliness(asked.scope, asked.when, "month")
     chart = charts.bars("Tỉ lệ đúng hạn theo tháng", [
         charts.Bar(row.name, row.on_time_rate or 0, charts.percent_text(row.on_time_rate)) for row in months],
@@ -151,12 +152,12 @@ def timeliness():
 @_explained
 def late():
     asked = read_request(request.args)
-    rows = services.late_steps(asked.scope, asked.when)
+    rows = REPORTS["late"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.late_table(rows), asked.format, "buoc-qua-han", asked.when)
+        return REPORTS["late"].file(asked, rows)
     chart = charts.bars("Số bước quá hạn theo đơn vị", [
         charts.Bar(name, count, str(count)) for name, count in services.late_steps_by_unit(rows)], tone="bad")
-    return _page("report", asked, tables.late_table(rows), title="Bước xử lý quá hạn", charts=[chart],
+    return _page("report", asked, REPORTS["late"].table(rows, asked), title="Bước xử lý quá hạn", charts=[chart],
                  endpoint="reports.late")
 
 
@@ -165,9 +166,11 @@ def late():
 @_explained
 def days_saved():
     asked = read_request(request.args, TWO_WAYS)
-    table = tables.days_table(services.days_saved(asked.scope, asked.when, asked.group_by), asked.group_by)
+    report = REPORTS["days_saved"]
+    rows = report.rows(asked)
     if asked.format != "json":
-        return file_response(table, asked.format, "ngay-tiet-kiem", asked.when)
+        return report.file(asked, rows)
+    table = report.table(rows, asked)
     return _page("report", asked, table, groups=TWO_WAYS, title="Thời gian giải quyết và số ngày tiết kiệm",
                  charts=[], endpoint="reports.days_saved")
 
@@ -177,13 +180,13 @@ def days_saved():
 @_explained
 def satisfaction():
     asked = read_request(request.args, TWO_WAYS)
-    rows = services.satisfaction(asked.scope, asked.when, asked.group_by)
+    rows = REPORTS["satisfaction"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.satisfaction_table(rows, asked.group_by), asked.format, "hai-long", asked.when)
+        return REPORTS["satisfaction"].file(asked, rows)
     chart = charts.bars("Tỉ lệ hài lòng (3–4 điểm) trên số đã đánh giá", [
         charts.Bar(row.name, row.satisfied_rate or 0, charts.percent_text(row.satisfied_rate)) for row in rows],
         maximum=1.0, tone="good")
-    return _page("report", asked, tables.satisfaction_table(rows, asked.group_by), groups=TWO_WAYS,
+    return _page("report", asked, REPORTS["satisfaction"].table(rows, asked), groups=TWO_WAYS,
                  title="Mức độ hài lòng", charts=[chart], endpoint="reports.satisfaction")
 
 
@@ -192,15 +195,15 @@ def satisfaction():
 @_explained
 def index_766():
     asked = read_request(request.args)
-    found = index766.indicators(asked.scope, asked.when)
+    found = REPORTS["index_766"].rows(asked)
     if asked.format != "json":
-        return file_response(tables.index_table(found), asked.format, "chi-so-766", asked.when)
+        return REPORTS["index_766"].file(asked, found)
     points, max_points = index766.totals(found)
     chart = charts.bars("Điểm từng chỉ tiêu so với điểm tối đa", [
         charts.Bar(f"{row.definition.code} {row.definition.name}", (row.points or 0) / row.definition.max_points,
                    f"{report_cell(NUMBER, row.points)} / {row.definition.max_points:g}") for row in found],
         maximum=1.0, tone="neutral")
-    return _page("index766", asked, tables.index_table(found), indicators=found, points=points,
+    return _page("index766", asked, REPORTS["index_766"].table(found, asked), indicators=found, points=points,
                  max_points=max_points, title="Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
                  charts=[chart], endpoint="reports.index_766")
 

@@ -1,9 +1,10 @@
-"""What the reports' API and pages share: reading a report's request, and answering with a file."""
+"""What the reports' API and pages share: reading a report's request, each report's rows, table and
+file name (:data:`REPORTS`), and answering with a file."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Response
 from marshmallow import ValidationError
@@ -11,7 +12,7 @@ from marshmallow import ValidationError
 from app.auth.services import field_errors
 from app.core.errors import Invalid
 from app.core.identity import current_user
-from app.reports import exports
+from app.reports import exports, index766, services, tables
 from app.reports.schemas import GroupedQuery
 from app.reports.scope import FORMATS, Period, Scope, choice, period, scope_for
 
@@ -49,3 +50,35 @@ def file_response(table: exports.Table, form: str, name: str, when: Period) -> R
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report as both the API and the pages give it: its rows, its table (the export and the
+    page's table alike), and the name its files carry."""
+
+    rows: Callable[[ReportRequest], list[Any]]
+    table: Callable[[list[Any], ReportRequest], exports.Table]
+    name: Callable[[ReportRequest], str]
+
+    def file(self, asked: ReportRequest, rows: list[Any]) -> Response:
+        return file_response(self.table(rows, asked), asked.format, self.name(asked), asked.when)
+
+
+def _with_total(rows: list, asked: ReportRequest) -> exports.Table:
+    return tables.timeliness_table(rows + [services.total_row(rows)] if rows else rows, asked.group_by)
+
+
+REPORTS = {
+    "timeliness": Report(lambda asked: services.timeliness(asked.scope, asked.when, asked.group_by), _with_total,
+                         lambda asked: f"tien-do-{asked.group_by}"),
+    "late": Report(lambda asked: services.late_steps(asked.scope, asked.when),
+                   lambda rows, _asked: tables.late_table(rows), lambda _asked: "buoc-qua-han"),
+    "days_saved": Report(lambda asked: services.days_saved(asked.scope, asked.when, asked.group_by),
+                         lambda rows, asked: tables.days_table(rows, asked.group_by), lambda _asked: "ngay-tiet-kiem"),
+    "satisfaction": Report(lambda asked: services.satisfaction(asked.scope, asked.when, asked.group_by),
+                           lambda rows, asked: tables.satisfaction_table(rows, asked.group_by),
+                           lambda _asked: "hai-long"),
+    "index_766": Report(lambda asked: index766.indicators(asked.scope, asked.when),
+                        lambda rows, _asked: tables.index_table(rows), lambda _asked: "chi-so-766"),
+}
