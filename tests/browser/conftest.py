@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import ARTIFACTS
+from tests.browser.pages import ARTIFACTS, DESKTOP
 from tests.support.wsgi import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,3 +54,13 @@ def open_page(browser, live_server):
     for context in contexts:
         context.close()
     assert errors == []
+
+
+@pytest.fixture
+def csp_page(open_page):
+    """A desktop page that collects the CSP violations Chromium reports on its console."""
+    page = open_page(DESKTOP)
+    page.violations = []
+    page.on("console", lambda message: page.violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return page

@@ -10,19 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import DESKTOP, log_in
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def csp_page(open_page):
-    """A desktop page that collects the CSP violations Chromium reports."""
-    page = open_page(DESKTOP)
-    page.violations = []
-    page.on("console", lambda message: page.violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return page
 
 
 def visit(page, path: str, ready: str) -> None:

@@ -7,22 +7,13 @@ import time
 
 import pytest
 
-from tests.browser.pages import DESKTOP, log_in, shot
+from tests.browser.pages import log_in, shot
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def watched_page(open_page):
-    page = open_page(DESKTOP)
-    page.violations = []
-    page.on("console", lambda message: page.violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return page
-
-
-def test_the_dashboard_and_a_report_page_draw_without_script(watched_page, web_receive):
-    page = watched_page
+def test_the_dashboard_and_a_report_page_draw_without_script(csp_page, web_receive):
+    page = csp_page
     web_receive()
     log_in(page, "giamsat")
     page.goto("/")
@@ -33,10 +24,10 @@ def test_the_dashboard_and_a_report_page_draw_without_script(watched_page, web_r
     assert page.violations == []
 
 
-def test_the_progress_bar_follows_the_background_print(watched_page, app, web_receive):
+def test_the_progress_bar_follows_the_background_print(csp_page, app, web_receive):
     from app.reports.jobs import run_pending
 
-    page = watched_page
+    page = csp_page
     web_receive()
     log_in(page, "motcua.tanhoa")
     page.goto("/don-vi/so-theo-doi")
