@@ -7,10 +7,11 @@ both, and come back as aware datetimes.
 """
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from datetime import timezone
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -58,12 +59,44 @@ session = scoped_session(session_factory)
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine for ``url`` with the per-database settings we rely on."""
+    """Create the engine for ``url`` with the per-database settings we rely on.
+
+    ``hide_parameters``: a database error's text (logged with its traceback) names the statement but
+    not its values, which may be a password hash, a token's digest or a citizen's look-up secret."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+#: a pooled connection unused this long is tested before it is handed out again
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a connection only after it sat idle, when the server may have dropped it.
+
+    ``pool_pre_ping`` would cost a round trip on every request; under load the
+    connections are never idle, so they are never tested.  A dead one is replaced
+    before the request uses it (SQLAlchemy retries a checkout refused with
+    :class:`~sqlalchemy.exc.DisconnectionError`)."""
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_if_idle(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) < IDLE_PING_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            raise exc.DisconnectionError() from error
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -72,9 +72,11 @@ def issue_token(user: User) -> tuple[str, datetime]:
     return token, expires_at
 
 
-#: Every API call runs this: built once, so only its parameter changes.
+#: Every API call runs this: built once, so only its parameter changes.  The user comes with
+#: their roles and unit, which nearly every service reads (one round trip, not three).
 _TOKEN = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-          .options(joinedload(ApiToken.user).joinedload(User.roles)))
+          .options(joinedload(ApiToken.user).joinedload(User.roles),
+                   joinedload(ApiToken.user).joinedload(User.unit)))
 
 
 def user_for_token(token: str) -> User | None:
@@ -108,7 +110,8 @@ def open_session(user: User) -> str:
 
 
 _SESSION = (select(UserSession).where(UserSession.key_hash == bindparam("key_hash"))
-            .options(joinedload(UserSession.user).joinedload(User.roles)))
+            .options(joinedload(UserSession.user).joinedload(User.roles),
+                     joinedload(UserSession.user).joinedload(User.unit)))
 
 
 def user_for_session(key: str) -> User | None:

@@ -21,6 +21,8 @@ _cache: dict[tuple, WorkCalendar] = {}
 _DAYS = CalendarDay.__table__
 _OVERRIDES = select(_DAYS.c.day, _DAYS.c.kind, _DAYS.c.name).order_by(_DAYS.c.day)
 _lock = threading.Lock()
+#: where the calendar read in the current transaction is kept (``session.info``)
+_MEMO = "work_calendar"
 
 
 def work_calendar() -> WorkCalendar:
@@ -29,8 +31,21 @@ def work_calendar() -> WorkCalendar:
     The override table is small, so it is read on every call; the calendar
     (and its per-year holiday tables) is rebuilt only when the rows, or the
     settings it is built with, change.
+    The calendar read is kept for the rest of the transaction: a reception
+    computes several deadlines and reads the table once.  Others' changes are
+    seen from the next transaction, as they would be anyway; ours are made by
+    :func:`set_day` and :func:`remove_day`, which commit at once.
     """
-    rows = tuple(session.execute(_OVERRIDES))
+    memo = session.info.get(_MEMO)
+    if memo is not None and memo[0] is session().get_transaction():
+        return memo[1]
+    calendar = _calendar(tuple(session.execute(_OVERRIDES)))
+    session.info[_MEMO] = (session().get_transaction(), calendar)
+    return calendar
+
+
+def _calendar(rows: tuple) -> WorkCalendar:
+    """The calendar built from these override rows and the settings, rebuilt only when either changes."""
     settings = get_settings()
     key = (rows, settings.office_hours, settings.timezone)
     calendar = _cache.get(key)

@@ -5,9 +5,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +21,7 @@ from app.db import session
 from app.dossiers import codes, searchtext, workflow
 from app.dossiers.models import OPEN_STATUSES, RETURN_METHODS, Dossier, DossierDocument, DossierSequence
 from app.procedures.models import Procedure, ProcedureVersion
-from app.procedures.services import definition_of, get_procedure, not_in_force_reason
+from app.procedures.services import WITH_VERSIONS, definition_of, get_procedure, not_in_force_reason
 from app.tasks.models import Task
 
 CHANNELS = ("counter", "online")
@@ -59,20 +60,22 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
     unless ``missing`` is given: then, at the counter only, it is recorded as
     incomplete (form 02) and nothing runs until the documents arrive
     (:func:`complete_documents`).  Nothing is written unless every step can be
-    assigned a unit.
+    assigned a unit.  The dossier, its documents, tasks, events and messages are
+    written in one flush when the reception commits (nothing reads them before).
     """
     version, unit = intake(actor, procedure_code, applicant, documents, channel, unit_code)
     asked = None if missing is None else _asked_for(actor, version.procedure, documents, missing)
     if asked is None:
         require_documents(version.procedure, documents)
     now = clock.now()
-    dossier = file_dossier(actor, version, unit, applicant, documents, channel, now)
-    if actor is None:
-        await_acceptance(dossier, now)
-    elif asked is None:
-        start_processing(dossier, actor, now)
-    else:
-        _await_documents(dossier, asked, actor, now)
+    with session.no_autoflush:
+        dossier = file_dossier(actor, version, unit, applicant, documents, channel, now)
+        if actor is None:
+            await_acceptance(dossier, now)
+        elif asked is None:
+            start_processing(dossier, actor, now)
+        else:
+            _await_documents(dossier, asked, actor, now)
     workflow.commit()
     return dossier
 
@@ -96,7 +99,7 @@ def intake(actor: User | None, procedure_code: str, applicant: Applicant, docume
     """The version and the receiving unit of a dossier being handed in, once who and what are checked."""
     if actor is not None:
         _require_role(actor, "receptionist")
-    version = _version_taking_dossiers(get_procedure(procedure_code))
+    version = _version_taking_dossiers(get_procedure(procedure_code, WITH_VERSIONS))
     unit = actor.unit if actor is not None else _online_unit(unit_code)
     check_reception(applicant, documents, channel, unit)
     return version, unit
@@ -215,7 +218,11 @@ def _version_taking_dossiers(procedure: Procedure):
     if reason:
         raise Invalid(f"Thủ tục '{procedure.code}' không nhận hồ sơ mới: {reason}",
                       field_errors({"procedure_code": reason}))
-    return procedure.published_version()
+    version = procedure.published_version()
+    # Loading the collection does not set each version's way back; without it the procedure,
+    # held by nothing else, could be collected and read again by the next `version.procedure`.
+    workflow.mirror(version, {"procedure": procedure})
+    return version
 
 
 def _online_unit(unit_code: str | None) -> Unit:
@@ -254,26 +261,41 @@ def next_sandbox_code(day: date) -> str:
 
 
 def _next_code(agency_code: str, day: date) -> str:
-    """Take the next number of the agency's day in this transaction.
+    """Take the next number of the agency's day (see :func:`take_number`)."""
+    return codes.format_code(agency_code, day, take_number(DossierSequence, agency_code=agency_code, day=day))
 
-    An upsert on (agency, day) locks that counter row until commit, so
-    concurrent receptions on PostgreSQL queue on it and never share a number;
-    on SQLite the write transaction is exclusive anyway.
+
+def take_number(counter: type, **key: Any) -> int:
+    """The next number of a counter that may skip but never repeat (dossier codes).
+
+    On PostgreSQL, when the session draws on the engine's pool, the number is taken and
+    committed at once on a connection of its own: taking it in the reception's transaction
+    would lock the counter row until that commits, and every reception at the same counter
+    would wait for the one before it to finish.  A reception that fails afterwards leaves a
+    gap in the day's numbers, never a number used twice.  On SQLite the write transaction is
+    exclusive anyway, and a session bound to a caller's connection (tests) stays in it.
     """
-    return codes.format_code(agency_code, day, next_number(DossierSequence, agency_code=agency_code, day=day))
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or not isinstance(bind, Engine):
+        return next_number(counter, **key)
+    with bind.connect() as connection:
+        number = connection.execute(_number_upsert(counter, key, postgresql.insert)).scalar_one()
+        connection.commit()
+    return number
 
 
 def next_number(counter: type, **key: Any) -> int:
     """Take the next number of the ``counter`` row (a table with ``last_number``) at ``key``, in
     this transaction: an upsert that locks the row until commit, so that concurrent takers queue
-    on it and never share a number (dossier codes, receipt books)."""
+    on it and never share a number, nor skip one (receipt books)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(counter).values(**key, last_number=1)
-        .on_conflict_do_update(index_elements=list(key), set_={"last_number": counter.last_number + 1})
-        .returning(counter.last_number)
-    )
-    return session.execute(statement).scalar_one()
+    return session.execute(_number_upsert(counter, key, insert)).scalar_one()
+
+
+def _number_upsert(counter: type, key: dict[str, Any], insert: Callable):
+    return (insert(counter).values(**key, last_number=1)
+            .on_conflict_do_update(index_elements=list(key), set_={"last_number": counter.last_number + 1})
+            .returning(counter.last_number))
 
 
 def not_found(code: str) -> NotFound:

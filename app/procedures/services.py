@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock, engine
 from app.auth.models import Role, User
@@ -35,8 +36,12 @@ def list_procedures() -> list[Procedure]:
     return list(session.scalars(select(Procedure).order_by(Procedure.code)))
 
 
-def get_procedure(code: str) -> Procedure:
-    procedure = session.scalar(select(Procedure).where(Procedure.code == code))
+#: a procedure with its versions, for the reception that picks the published one (one round trip)
+WITH_VERSIONS = (joinedload(Procedure.versions),)
+
+
+def get_procedure(code: str, options: tuple = ()) -> Procedure:
+    procedure = session.execute(select(Procedure).where(Procedure.code == code).options(*options)).unique().scalar()
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục '{code}'.")
     return procedure

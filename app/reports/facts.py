@@ -41,9 +41,9 @@ def month_of(day: date) -> int:
 def _received(dossier: Dossier, detail: Detail, at: datetime) -> None:
     """Reception (at the counter, an incomplete dossier completed, an online one accepted): the row
     starts here, with what was already true before (files sent online, a fee paid online)."""
-    fact = session.get(ReportFact, dossier.id) or ReportFact(dossier_id=dossier.id)
+    fact = (session.get(ReportFact, dossier.id) if dossier.id is not None else None) or ReportFact(dossier=dossier)
     day = local_day(dossier.received_at)
-    fact.unit_id, fact.procedure_id = dossier.receiving_unit_id, dossier.procedure_id
+    fact.unit_id, fact.procedure_id = dossier.receiving_unit.id, dossier.procedure.id   # set before any flush
     fact.received_on, fact.received_month, fact.due_at = day, month_of(day), dossier.due_at
     fact.online, fact.fee = dossier.channel == "online", (dossier.procedure.fee_amount or 0) > 0
     fact.paused, fact.digitised, fact.paid_online = False, _has_files(dossier), _paid_online(dossier)
@@ -51,11 +51,16 @@ def _received(dossier: Dossier, detail: Detail, at: datetime) -> None:
 
 
 def _has_files(dossier: Dossier) -> bool:
+    """Files came with an online submission; a dossier received at the counter just now has none."""
+    if dossier.id is None:
+        return False
     return session.scalar(select(exists().where(DossierFile.dossier_id == dossier.id,
                                                 DossierFile.kind == "submitted"))) or False
 
 
 def _paid_online(dossier: Dossier) -> bool:
+    if dossier.id is None:
+        return False
     return session.scalar(select(exists().where(Payment.dossier_id == dossier.id, Payment.method == "online",
                                                 Payment.state == "paid"))) or False
 

@@ -12,7 +12,7 @@ number of tasks.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import Unit, User
 from app.db import Base, UTCDateTime
 from app.tasks.models import Task
+
+if TYPE_CHECKING:
+    from app.dossiers.models import Dossier
 
 #: how a dossier ended, for reports: the three timeliness values, or refused after reception
 OUTCOMES = ("early", "on_time", "late", "refused")
@@ -53,6 +56,8 @@ class ReportFact(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    #: a reception writes its dossier and this row in one flush, so the row names the dossier itself
+    dossier: Mapped[Dossier] = relationship()
     received_on: Mapped[date] = mapped_column(Date)
     received_month: Mapped[int] = mapped_column(Integer)
     #: the appointment as it stands (moved by a supplement or a signed apology)

@@ -39,8 +39,10 @@ def inbox(user: User, limit: int = 200, offset: int = 0, all_roles: bool = False
 
 # Queries built once: a task with its dossier, and, to complete it (the hot
 # path), with the dossier's engine state too.
+# The procedure comes along for the step that changes the dossier's status, whose national
+# portal message names it.
 _TASK = select(Task).where(Task.id == bindparam("task_id")).options(joinedload(Task.dossier).options(
-    joinedload(Dossier.procedure_version), joinedload(Dossier.receiving_unit)))
+    joinedload(Dossier.procedure_version), joinedload(Dossier.receiving_unit), joinedload(Dossier.procedure)))
 _TASK_TO_COMPLETE = _TASK.options(defaultload(Task.dossier).undefer(Dossier.workflow_state))
 
 
