@@ -262,6 +262,8 @@ def files_gc(older_than_minutes: int) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.dossiers.audit_commands import audit_cli
+
     for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, calendar_cli, clock_cli, outbox_cli,
-                  dispatcher_cli, files_cli):
+                  dispatcher_cli, files_cli, audit_cli):
         app.cli.add_command(group)

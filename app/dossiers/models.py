@@ -91,6 +91,9 @@ class Dossier(Base):
     #: the last reminder that a ready result is still not collected
     uncollected_reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: the hash of the last event of the audit trail (app/dossiers/auditchain.py), written with
+    #: the event under the optimistic lock: deleting the last events leaves it pointing at nothing
+    audit_head: Mapped[Optional[str]] = mapped_column(String(64))
     #: the engine's serialized state of the dossier's workflow; read only where
     #: the workflow runs (lists of dossiers never load it), and written with the
     #: version it belongs to
@@ -211,7 +214,7 @@ class ReceiptSequence(Base):
 
 
 class DossierEvent(Base):
-    """One line of a dossier's audit trail: who did what, when."""
+    """One line of a dossier's audit trail: who did what, when; chained by hash to the one before."""
 
     __tablename__ = "dossier_events"
     #: the audit trail of the administration reads the newest events first, over every dossier
@@ -224,6 +227,10 @@ class DossierEvent(Base):
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tasks.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: the hash chain of the dossier's trail (app/dossiers/auditchain.py); nullable so that a row
+    #: written outside the application is stored and then named by ``flask audit verify``
+    prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    hash: Mapped[Optional[str]] = mapped_column(String(64))
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[Optional[User]] = relationship()

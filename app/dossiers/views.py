@@ -18,7 +18,7 @@ from app.core.errors import AppError, Invalid
 from app.core.formats import format_datetime
 from app.core.web import MenuItem, bpmn_response, errors_by_field
 from app.core.identity import current_user, require
-from app.dossiers import downloads, file_views, forms_print, online, payments, services, uncollected
+from app.dossiers import auditlog, downloads, file_views, forms_print, online, payments, services, uncollected
 from app.dossiers.labels import EVENT_LABELS
 from app.dossiers.models import Dossier
 from app.dossiers.timeliness import LABELS as TIMELINESS_LABELS
@@ -282,6 +282,7 @@ def _detail_page(dossier: Dossier, failed: str | None = None, error: AppError | 
         awaited_rows=_awaited_rows(dossier, request.form) if dossier.status == "awaiting_documents" else [],
         just_received=just_received, payments=payments.payments_of(current_user(), dossier.code),
         payment_methods=payments.METHOD_LABELS, outbox=outbox.listing(dossier),
+        audit_findings=auditlog.verify_dossier(dossier),
     )
 
 

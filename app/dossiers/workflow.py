@@ -40,7 +40,7 @@ from app.calendar.services import work_calendar
 from app.calendar.workdays import warning_time
 from app.core.errors import CHANGED_MEANWHILE, Conflict, Invalid
 from app.db import session
-from app.dossiers import signals, timeliness
+from app.dossiers import auditchain, signals, timeliness
 from app.dossiers.models import Dossier, DossierEvent
 from app.engine import DossierWorkflow, EngineError
 from app.procedures.dialect import ProcedureDefinition
@@ -300,14 +300,16 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
     ``step_data``, the form just submitted, may say what a supplement request is about.
     """
     moved, moved_events = status_change(dossier, run, now, step_data)
+    events = events + [(kind, None, detail) for kind, detail in moved_events]
+    event_rows, head = _chained_events(dossier, actor, now, events)
     values = {**changes, **moved, "workflow_state": run.serialize(), "next_timer_at": _next_timer(run),
-              "updated_at": now, "version": dossier.version + 1}
+              "updated_at": now, "version": dossier.version + 1, "audit_head": head}
     _swap(_CLAIM, {"dossier_id": dossier.id, "seen_version": dossier.version, **values})
     definition = definition_of(dossier.procedure_version)
     cancel, create = plan(_ready(run), was_ready)
     _apply_core(dossier, cancel, new_task_rows(definition, create, staffing or _diagram_staffing(dossier, definition), now))
     _apply_core_waits(dossier, run, definition, now)
-    _insert_events(dossier, actor, now, events + [(kind, None, detail) for kind, detail in moved_events])
+    _insert_events(dossier, actor, now, event_rows, events)
     mirror(dossier, values)
 
 
@@ -332,11 +334,24 @@ def _apply_core_waits(dossier: Dossier, run: DossierWorkflow, definition: Proced
         session.execute(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
 
 
-def _insert_events(dossier: Dossier, actor: User, at: datetime, events: list[Event]) -> None:
-    session.execute(_NEW_EVENTS, [
-        {"dossier_id": dossier.id, "kind": kind, "actor_id": actor.id, "at": at, "task_id": task_id,
-         "detail": detail}
-        for kind, task_id, detail in events])
+def _chained_events(dossier: Dossier, actor: User, at: datetime,
+                    events: list[Event]) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of the step's audit events, each chained to the one before from the loaded
+    dossier's head, and the new head: it goes into the compare-and-swap, so two racing
+    writers cannot both extend the chain from the same head."""
+    rows, head = [], dossier.audit_head
+    for kind, task_id, detail in events:
+        prev = head or auditchain.GENESIS
+        head = auditchain.seal(prev, dossier.code, kind, actor.id, task_id, at, detail)
+        rows.append({"dossier_id": dossier.id, "kind": kind, "actor_id": actor.id, "at": at, "task_id": task_id,
+                     "detail": detail, "prev_hash": prev, "hash": head})
+    return rows, head
+
+
+def _insert_events(dossier: Dossier, actor: User, at: datetime, rows: list[dict[str, Any]],
+                   events: list[Event]) -> None:
+    if rows:
+        session.execute(_NEW_EVENTS, rows)
     for kind, _task_id, detail in events:
         _announce(dossier, kind, detail, actor, at)
 
@@ -397,10 +412,16 @@ def _apply_orm_waits(dossier: Dossier, run: DossierWorkflow, definition: Procedu
 
 def record(dossier: Dossier, kind: str, actor: User | None, at: datetime,
            task: Task | None = None, **detail: Any) -> None:
-    """Append a line to the dossier's audit trail."""
-    event = DossierEvent(dossier=dossier, kind=kind, actor_id=actor.id if actor else None, at=at, detail=detail,
-                         task_id=task.id if task is not None else None)
-    session.add(event)
+    """Append a line to the dossier's audit trail, chained to the dossier's head.
+
+    Moving the head makes the dossier dirty, so its version moves at the flush: of two
+    transactions extending one chain, the second is a 409 under :func:`change`, never a fork.
+    """
+    actor_id, task_id = actor.id if actor else None, task.id if task is not None else None
+    prev = dossier.audit_head or auditchain.GENESIS
+    dossier.audit_head = auditchain.seal(prev, dossier.code, kind, actor_id, task_id, at, detail)
+    session.add(DossierEvent(dossier=dossier, kind=kind, actor_id=actor_id, at=at, detail=detail, task_id=task_id,
+                             prev_hash=prev, hash=dossier.audit_head))
     _announce(dossier, kind, detail, actor, at)
 
 

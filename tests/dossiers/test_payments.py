@@ -105,14 +105,18 @@ def test_the_fee_receipt_is_printed_after_payment_with_its_number(api, demo, tmp
 
 @pytest.mark.commits  # threads, each on its own connection
 def test_concurrent_payments_never_share_a_receipt_number(app, demo):
-    code = receive_as_service()
+    """Eight cashiers of one unit take payments for eight dossiers at once: one receipt book.
+    (Two payments of one dossier at once are two changes of it: one of them is a 409.)"""
+    count = 8
+    codes = [receive_as_service() for _ in range(count)]
     session.commit()
-    numbers, errors, count = [], [], 8
+    numbers, errors = [], []
     barrier = threading.Barrier(count)
 
     def record():
         with app.app_context():
             try:
+                code = codes.pop()
                 barrier.wait()
                 numbers.append(payments.record_payment(get_user("motcua.tanhoa"), code, 2000, "cash").receipt_number)
             except Exception as error:  # collected and asserted on below
