@@ -21,7 +21,7 @@ from app import db, models  # noqa: F401  (maps every table)
 from app.auth.identity import LOADERS
 from app.auth.services import use_fast_password_hashing
 from app.config import flask_config, load_settings
-from app.core import bodies, handlers, headers, health, identity, limits, openapi, timetravel, web
+from app.core import bodies, handlers, headers, health, identity, limits, logs, metrics, openapi, timetravel, web
 from app.core.api import API_PREFIX, make_api
 from app.settings import configure
 
@@ -44,6 +44,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.bind(engine)
     if app.config.get("PASSWORD_HASH_FAST"):
         use_fast_password_hashing()
+    logs.init_app(app, settings.log_format)  # first: every later hook logs with the request's id
+    metrics.init_app(app)
     csrf.init_app(app)
     timetravel.enable(app)
     headers.init_app(app)

@@ -99,6 +99,14 @@ class Settings:
     payment_merchant_code: str
     #: a result ready this many days and not collected is listed and the citizen reminded
     uncollected_after_days: int
+    #: who may read /metrics beside the loopback (app/core/metrics.py): ``Authorization: Bearer <token>``;
+    #: empty: the loopback only
+    metrics_token: str = ""
+    #: ``text`` (people at a terminal) or ``json`` (JSON lines for a log collector; app/core/logs.py)
+    log_format: str = "text"
+    #: how long a dispatcher holds a claimed outbox message (app/notifications/dispatch.py): longer than
+    #: one send, and as short as can be, since a dispatcher killed mid-send delays it by this much
+    outbox_lease_seconds: int = 60
 
 
 def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -157,6 +165,9 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         payment_gateway_secret=source.text("PAYMENT_GATEWAY_SECRET"),
         payment_merchant_code=source.text("PAYMENT_MERCHANT_CODE", "MOTCUA"),
         uncollected_after_days=source.number("UNCOLLECTED_AFTER_DAYS", 10, minimum=1, maximum=365),
+        metrics_token=source.text("METRICS_TOKEN"),
+        log_format=source.checked("LOG_FORMAT", "text", _log_format),
+        outbox_lease_seconds=source.number("OUTBOX_LEASE_SECONDS", 60, minimum=1, maximum=3600),
     )))
 
 
@@ -177,6 +188,8 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATE_LIMIT_LOOKUP": settings.rate_limit_lookup,
         "RATE_LIMIT_SUBMIT": settings.rate_limit_submit,
+        "METRICS_TOKEN": settings.metrics_token,
+        "LOG_FORMAT": settings.log_format,
     }
 
 
@@ -266,6 +279,12 @@ def _http_method(value: str) -> str:
     if value.upper() not in ("GET", "POST"):
         raise ValueError("ghi GET hoặc POST / use GET or POST")
     return value.upper()
+
+
+def _log_format(value: str) -> str:
+    if value not in ("text", "json"):
+        raise ValueError("ghi text hoặc json / use text or json")
+    return value
 
 
 def _storage_backend(value: str) -> str:

@@ -25,8 +25,9 @@ from app.auth.models import User
 from app.core.errors import Forbidden, Unauthorized
 
 API_PREFIX = "/api/"
-#: endpoints that never need to know who is asking (files, the probes of app.core.health)
-_ANONYMOUS_ENDPOINTS = frozenset({"static", "vendor", "health.healthz", "health.readyz"})
+#: endpoints that never need to know who is asking (files, the probes of app.core.health, and
+#: app.core.metrics, which checks its own token)
+_ANONYMOUS_ENDPOINTS = frozenset({"static", "vendor", "health.healthz", "health.readyz", "metrics.metrics"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRFToken"
 NO_TOKEN = "Token không hợp lệ, đã bị thu hồi hoặc đã hết hạn: đăng nhập lại để lấy token mới."

@@ -14,6 +14,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from prometheus_client import Histogram
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import joinedload
 
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 RUNNING = ("received", "in_progress", "blocked")
 #: analysts' test runs have no real deadlines: never warned, escalated or timed
 REAL = Dossier.sandbox.is_(False)
+#: /metrics (app/core/metrics.py); the escalations themselves are counted from their events (app/dossiers/metrics.py)
+SWEEP_SECONDS = Histogram("motcua_escalation_sweep_duration_seconds", "Thời gian một lượt quét hạn xử lý.",
+                          buckets=(0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0))
 
 
 @dataclass
@@ -43,6 +47,7 @@ class SweepResult:
         return asdict(self)
 
 
+@SWEEP_SECONDS.time()
 def sweep(now: datetime | None = None) -> SweepResult:
     now = now or clock.now()
     return SweepResult(timers=_drain(_timers_due(now), _fire_timers, now),

@@ -3,5 +3,6 @@
 Importing the package connects the receivers of dossier events (:mod:`.events`, and
 :mod:`.sync` for the national portal): every
 process that maps the tables (``app.models``) writes the outbox rows its events call for.
+It also gives ``/metrics`` the outbox's figures (:mod:`.metrics`).
 """
-from app.notifications import events, sync  # noqa: F401
+from app.notifications import events, metrics, sync  # noqa: F401

@@ -31,16 +31,13 @@ from app.dossiers import forms_print
 from app.dossiers.models import Dossier, DossierFile
 from app.escalation.models import Escalation
 from app.notifications.channels import Attachment, SendError, channels_for
+from app.notifications.metrics import count_send
 from app.notifications.models import OutboxMessage
 from app.notifications.sync import in_order
 from app.settings import get_settings
 
 log = logging.getLogger(__name__)
 BATCH = 20
-#: how long a claimed message is the claimer's: renewed before each send, it must outlast one send
-#: (a channel's timeout, 15 s) and stay short, since a dispatcher killed mid-send delays its
-#: messages by this much before another one sends them
-LEASE = timedelta(minutes=1)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=6)
 #: the PDF names of the forms a message may carry
@@ -100,7 +97,7 @@ def claim(owner: str, limit: int = BATCH) -> list[OutboxMessage]:
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()), _lease_free(now))
-                    .values(lease_owner=owner, lease_until=now + LEASE).execution_options(synchronize_session=False))
+                    .values(lease_owner=owner, lease_until=now + lease()).execution_options(synchronize_session=False))
     session.commit()
     mine = (select(OutboxMessage).where(OutboxMessage.lease_owner == owner, OutboxMessage.state == "pending")
             .order_by(OutboxMessage.id).execution_options(populate_existing=True))
@@ -109,13 +106,23 @@ def claim(owner: str, limit: int = BATCH) -> list[OutboxMessage]:
     return claimed
 
 
+def lease() -> timedelta:
+    """How long a claimed message is the claimer's (OUTBOX_LEASE_SECONDS, a minute by default): renewed
+    before each send, it must outlast one send (a channel's timeout, 15 s) and stay short, since a
+    dispatcher killed mid-send delays its messages by this much before another one sends them."""
+    return timedelta(seconds=get_settings().outbox_lease_seconds)
+
+
 def _lease_free(now: datetime):
     return or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
 
 
 def _one_batch(claimed: list[OutboxMessage], channels: dict, result: DispatchResult) -> int:
     for message in claimed:
-        result.count(message.id, deliver(message, channels))
+        channel, outcome = message.channel, deliver(message, channels)
+        result.count(message.id, outcome)
+        count_send(channel, outcome)
+
     return len(claimed)
 
 
@@ -143,7 +150,7 @@ def deliver(message: OutboxMessage, channels: dict) -> str:
 
 def _renew(message: OutboxMessage) -> bool:
     """A fresh lease just before sending, if the message is still ours."""
-    renewed = session.execute(_mine(message.id, message.lease_owner).values(lease_until=clock.real_now() + LEASE))
+    renewed = session.execute(_mine(message.id, message.lease_owner).values(lease_until=clock.real_now() + lease()))
     session.commit()
     return renewed.rowcount == 1
 

@@ -243,6 +243,11 @@ PAGES = (
     # the load balancer's probes (app.core.health): no login, the same for everyone
     R("GET",    "/healthz",                                             PUBLIC),
     R("GET",    "/readyz",                                              PUBLIC),
+    # Prometheus (app.core.metrics): no login either, but not public. It answers a request from the
+    # loopback, or one with ``Authorization: Bearer <METRICS_TOKEN>``, and anyone else a 404. The matrix
+    # cannot say "loopback only": its callers all come from the test client's 127.0.0.1, so each gets
+    # 200 here; a caller from elsewhere, with and without the token, is tests/core/test_metrics.py's.
+    R("GET",    "/metrics",                                             PUBLIC),
     # the citizen's pages: no login; those of a dossier take its secret (``?s=``), the same for everyone
     R("GET",    "/dich-vu-cong",                                        PUBLIC),
     R("GET",    "/dich-vu-cong/<code>",                                 PUBLIC,    "published"),

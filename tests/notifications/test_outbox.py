@@ -186,17 +186,26 @@ def test_a_claimed_message_is_left_to_its_owner_until_the_lease_runs_out(app, ap
     (claimed,) = sms_of(dispatcher.claim("killed-dispatcher"))  # it claims, then dies before sending
     assert claimed.lease_owner == "killed-dispatcher"
     assert dispatcher.dispatch().outcomes == {} and sms_gateway.received == []
-    later = clock.real_now() + dispatcher.LEASE + timedelta(seconds=1)
+    later = clock.real_now() + dispatcher.lease() + timedelta(seconds=1)
     monkeypatch.setattr(clock, "real_now", lambda: later)
     assert dispatcher.dispatch().sent == 1
     assert len(sms_gateway.received) == 1 and by_channel(dossier["code"])["sms"].state == "sent"
+
+
+def test_the_lease_lasts_outbox_lease_seconds(app, api, sms_gateway, override_settings):
+    """An installer shortens it (a killed dispatcher's message goes again sooner), e.g. to 5 s."""
+    receive(api, "dang-ky-khai-sinh", applicant={**APPLICANT, "email": ""})
+    override_settings(outbox_lease_seconds=5)
+    before = clock.real_now()
+    (claimed,) = sms_of(dispatcher.claim("short-lease"))
+    assert before + timedelta(seconds=5) <= claimed.lease_until <= clock.real_now() + timedelta(seconds=5)
 
 
 def test_a_dispatcher_that_lost_its_lease_does_not_send(app, api, sms_gateway, monkeypatch):
     receive(api, "dang-ky-khai-sinh", applicant={**APPLICANT, "email": ""})
     (slow,) = sms_of(dispatcher.claim("slow"))
     session.expunge(slow)  # as in its own process
-    later = clock.real_now() + dispatcher.LEASE + timedelta(seconds=1)
+    later = clock.real_now() + dispatcher.lease() + timedelta(seconds=1)
     monkeypatch.setattr(clock, "real_now", lambda: later)
     (fast,) = sms_of(dispatcher.claim("fast"))
     channels = {"sms": _Channel()}
