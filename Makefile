@@ -82,8 +82,10 @@ check: $(VENV)/.dev-installed
 	echo "== unit tests"; $(PYTHON) -m pytest -q -m unit || status=1; \
 	exit $$status
 
+# The hot path in process, then the production shape (gunicorn on PostgreSQL and SQLite, 1-8 clients).
 bench: install
 	$(PYTHON) bench/task_step.py
+	$(PYTHON) bench/throughput.py
 
 clean:
 	rm -rf $(VENV) node_modules
