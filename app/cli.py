@@ -263,7 +263,8 @@ def files_gc(older_than_minutes: int) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.dossiers.audit_commands import audit_cli
+    from app.simulation.command import simulate_command
 
     for group in (db_cli, users_cli, procedures_cli, seed_demo, scheduler_cli, calendar_cli, clock_cli, outbox_cli,
-                  dispatcher_cli, files_cli, audit_cli):
+                  dispatcher_cli, files_cli, audit_cli, simulate_command):
         app.cli.add_command(group)

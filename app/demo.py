@@ -67,11 +67,7 @@ def seed(progress: Callable[[str], None] = lambda _message: None,
     With ``signing_folder``, also a demo CA (trusted) and a signing key for
     each demo leader, written there as PEM files for signing outside too.
     """
-    ensure_base_roles()
-    existing_roles = set(session.scalars(select(Role.code)))
-    for code, name in EXTRA_ROLES.items():
-        if code not in existing_roles:
-            create_role(code, name)
+    ensure_roles()
     existing_units = set(session.scalars(select(Unit.code)))
     for code, name, kind, parent, agency in UNITS:
         if code not in existing_units:
@@ -79,18 +75,26 @@ def seed(progress: Callable[[str], None] = lambda _message: None,
     progress(f"Đơn vị: {len(UNITS)} đơn vị demo.")
     logins = _seed_users()
     progress(f"Người dùng: {len(USERS)} tài khoản demo.")
-    _seed_procedures(progress)
+    publish_procedures(progress)
     if signing_folder is not None:
         _seed_signing(signing_folder, progress)
     return logins
 
 
+def ensure_roles() -> None:
+    """The base roles and the demo procedures' own (``flask simulate`` staffs its units with them too)."""
+    ensure_base_roles()
+    existing_roles = set(session.scalars(select(Role.code)))
+    for code, name in EXTRA_ROLES.items():
+        if code not in existing_roles:
+            create_role(code, name)
+
+
 def _seed_signing(folder: Path, progress: Callable[[str], None]) -> None:
     """A demo CA and PIN-protected keys for the demo leaders (once)."""
     from app.auth.services import get_user
-    from app.signing.demo_ca import issue_leader_certificate, make_demo_ca
-    from app.signing.pdf import protect_key
-    from app.signing.services import add_trust_root, store_signing_key
+    from app.signing.demo_ca import make_demo_ca
+    from app.signing.services import add_trust_root
 
     pending = [get_user(name) for name in LEADERS if get_user(name).signing_key is None]
     if not pending:
@@ -100,12 +104,22 @@ def _seed_signing(folder: Path, progress: Callable[[str], None]) -> None:
     (folder / "demo-ca.pem").write_bytes(ca_cert)
     add_trust_root(ca_cert.decode())
     for leader in pending:
-        cert, key = issue_leader_certificate(ca_cert, ca_key, full_name=leader.full_name,
-                                             unit_name=leader.unit.name, email=leader.email)
-        (folder / f"{leader.username}.pem").write_bytes(cert + key)
-        store_signing_key(leader, protect_key(key, cert, [ca_cert], DEMO_PIN), cert.decode())
+        (folder / f"{leader.username}.pem").write_bytes(issue_signing_key(leader, ca_cert, ca_key))
     progress(f"Ký số: CA demo và khóa ký của {len(pending)} lãnh đạo (mã PIN demo {DEMO_PIN}); "
              f"chứng thư và khóa ở {folder}.")
+
+
+def issue_signing_key(leader, ca_cert: bytes, ca_key: bytes) -> bytes:
+    """Give ``leader`` a signing key from the demo CA, held under the demo PIN (``flask simulate``
+    gives its leaders theirs this way too); returns the certificate and key as PEM."""
+    from app.signing.demo_ca import issue_leader_certificate
+    from app.signing.pdf import protect_key
+    from app.signing.services import store_signing_key
+
+    cert, key = issue_leader_certificate(ca_cert, ca_key, full_name=leader.full_name,
+                                         unit_name=leader.unit.name, email=leader.email)
+    store_signing_key(leader, protect_key(key, cert, [ca_cert], DEMO_PIN), cert.decode())
+    return cert + key
 
 
 def _seed_users() -> list[tuple[str, str, str]]:
@@ -121,7 +135,9 @@ def _seed_users() -> list[tuple[str, str, str]]:
     return logins
 
 
-def _seed_procedures(progress: Callable[[str], None]) -> None:
+def publish_procedures(progress: Callable[[str], None]) -> None:
+    """Import and publish the procedures of ``bpmn/procedures/`` not yet published (the demo's, and
+    those ``flask simulate`` assigns to its levels)."""
     published = set(session.scalars(select(Procedure.code)))
     files = sorted(PROCEDURES_DIR.glob("*.bpmn"))
     for index, path in enumerate(files, start=1):
