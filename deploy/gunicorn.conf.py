@@ -1,6 +1,6 @@
 """gunicorn's settings for Một cửa điện tử: `gunicorn -c deploy/gunicorn.conf.py wsgi:app` (motcua-web.service).
 
-- Workers on the loopback, behind nginx (deploy/nginx-motcua.conf).
+- Workers on the loopback, behind nginx (deploy/nginx-motcua.conf), each with a few threads.
 - No gunicorn access log: the application writes its own access line per request, with its request
   id and without the query string, where a citizen's look-up secret travels (app/core/logs.py).
 - With LOG_FORMAT=json gunicorn's own lines (start, worker timeouts) are JSON lines too, so that a
@@ -13,6 +13,10 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+# Threads in each worker: while one request waits on PostgreSQL another runs, and nginx's kept-alive
+# connections are served (bench/throughput.py: against sync workers, receptions gained the most).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 graceful_timeout = 30
 accesslog = None

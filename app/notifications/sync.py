@@ -68,13 +68,13 @@ def change(dossier: Dossier, kind: str, detail: dict[str, Any], status: int, at:
                            new_due_at=dossier.due_at)
 
 
-def write(dossier: Dossier, kind: str, moved: national.Change) -> OutboxMessage:
+def write(dossier: Dossier, kind: str, moved: national.Change) -> None:
     """Add the message to the event's transaction, keyed by the dossier's next number."""
     sequence = next_sequence(dossier)
     body = national.message(facts(dossier, moved.status), moved, sequence)
     subject = f"{dossier.code}: {moved.status} — {national.STATUS_NAMES[moved.status]}"
-    return enqueue(kind, dossier, NATIONAL, RECIPIENT, subject, json.dumps(body, ensure_ascii=False),
-                   key=key_of(dossier.code, sequence))
+    enqueue(kind, dossier, NATIONAL, RECIPIENT, subject, json.dumps(body, ensure_ascii=False),
+            key=key_of(dossier.code, sequence))
 
 
 def key_of(code: str, sequence: int) -> str:
