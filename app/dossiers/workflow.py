@@ -317,7 +317,7 @@ def _apply_core(dossier: Dossier, cancel: list[str], rows: list[dict[str, Any]])
     if cancel:
         session.execute(_CANCEL, {"of_dossier": dossier.id, "cancel": cancel})
     if rows:
-        _insert_rows(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
+        session.execute(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
 
 
 def _apply_core_waits(dossier: Dossier, run: DossierWorkflow, definition: ProcedureDefinition,
@@ -331,7 +331,7 @@ def _apply_core_waits(dossier: Dossier, run: DossierWorkflow, definition: Proced
         session.execute(_CANCEL_WAITS, {"of_dossier": dossier.id, "cancel": cancel})
     rows = new_wait_rows(dossier, definition, create, now)
     if rows:
-        _insert_rows(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
+        session.execute(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
 
 
 def _chained_events(dossier: Dossier, actor: User, at: datetime,
@@ -351,18 +351,9 @@ def _chained_events(dossier: Dossier, actor: User, at: datetime,
 def _insert_events(dossier: Dossier, actor: User, at: datetime, rows: list[dict[str, Any]],
                    events: list[Event]) -> None:
     if rows:
-        _insert_rows(_NEW_EVENTS, rows)
+        session.execute(_NEW_EVENTS, rows)
     for kind, _task_id, detail in events:
         _announce(dossier, kind, detail, actor, at)
-
-
-def _insert_rows(statement, rows: list[dict[str, Any]]) -> None:
-    """Insert rows in one statement: several as one multi-row INSERT rather than an executemany,
-    which PostgreSQL's driver sends as a pipeline (see app/reports/facts.py ``_step_upsert``)."""
-    if len(rows) == 1:
-        session.execute(statement, rows[0])
-    elif rows:
-        session.execute(statement.values(rows))
 
 
 def mirror(instance, values: dict[str, Any]) -> None:

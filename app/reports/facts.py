@@ -12,7 +12,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import clock
@@ -140,28 +140,23 @@ def count_step(user_id: int, unit_id: int, day: date, timeliness: str) -> None:
     """One more step completed by the officer, on the day's and on the month's counter."""
     if timeliness not in _COUNTED:
         return
-    counts = {name: int(name == timeliness) for name in _COUNTED}
-    params = {"user_id": user_id, "unit_id": unit_id, "day": day, "month": day.replace(day=1), **counts}
-    session.execute(_step_upsert(timeliness), params)
+    rows = [{"grain": grain, "start": start, "user_id": user_id, "unit_id": unit_id,
+             **{name: int(name == timeliness) for name in _COUNTED}}
+            for grain, start in (("d", day), ("m", day.replace(day=1)))]
+    session.execute(_step_upsert(timeliness), rows)
 
 
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
 def _step_upsert(timeliness: str):
-    """One INSERT … ON CONFLICT DO UPDATE of both rows (the day's and the month's), adding one to
-    the column; built once per dialect and column.  One statement of two rows rather than the
-    same statement run for each row, which PostgreSQL's driver sends as a pipeline: a heavier
-    exchange for the worker than a single statement, on every step completed."""
+    """INSERT … ON CONFLICT DO UPDATE adding one to the column, built once per dialect and column."""
     dialect = session.get_bind().dialect.name
     statement = _UPSERTS.get((dialect, timeliness))
     if statement is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = StepCount.__table__
-        rows = [{"grain": grain, "start": bindparam(start), "user_id": bindparam("user_id"),
-                 "unit_id": bindparam("unit_id"), **{name: bindparam(name) for name in _COUNTED}}
-                for grain, start in (("d", "day"), ("m", "month"))]
-        statement = insert(table).values(rows).on_conflict_do_update(
+        statement = insert(table).on_conflict_do_update(
             index_elements=["grain", "start", "user_id", "unit_id"],
             set_={timeliness: table.c[timeliness] + 1})
         _UPSERTS[(dialect, timeliness)] = statement
