@@ -16,7 +16,7 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 # Threads in each worker: while one request waits on PostgreSQL another runs, and nginx's kept-alive
 # connections are served (bench/throughput.py: against sync workers, receptions gained the most).
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 60
 graceful_timeout = 30
 accesslog = None
