@@ -26,24 +26,13 @@ from sqlalchemy import select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.sweep import make_app  # noqa: E402  (the migrated, demo-seeded application)
 from tests.support.suites import postgres_cluster  # noqa: E402
 
 TARGET_MS = 500
 COMMUNES, DISTRICTS, OFFICERS, PROCEDURES = 500, 10, 3000, 50
 
 
-def make_app(url: str):
-    from alembic import command
-
-    from app import create_app
-    from app.cli import _alembic
-    from app.demo import seed
-
-    app = create_app({"DATABASE_URL": url, "PASSWORD_HASH_FAST": True, "SECRET_KEY": "bench"})
-    with app.app_context():
-        _alembic(command.upgrade, "head")
-        seed()
-    return app
 
 
 # --- the province --------------------------------------------------------------------------------

@@ -18,16 +18,20 @@ TWO_WAYS = ("unit", "procedure")
 _FILES = (200, 404, 422)
 
 
+def _answer(name: str, asked, schema: type):
+    """A report's rows as JSON, or as the file the request asked for (CSV, XLSX, PDF)."""
+    rows = REPORTS[name].rows(asked)
+    if asked.format != "json":
+        return REPORTS[name].file(asked, rows)
+    return schema(many=True).dump(rows)
+
+
 @bp.get("/reports/timeliness")
 @require(*REPORT_ROLES)
 @operation(query=GroupedQuery, response=TimelinessRowSchema, many=True, errors=(404,))
 def timeliness():
     """Early, on-time and late dossiers by unit, procedure, month or officer (officers: their steps)."""
-    asked = read_request(request.args, GROUPS)
-    rows = REPORTS["timeliness"].rows(asked)
-    if asked.format != "json":
-        return REPORTS["timeliness"].file(asked, rows)
-    return TimelinessRowSchema(many=True).dump(rows)
+    return _answer("timeliness", read_request(request.args, GROUPS), TimelinessRowSchema)
 
 
 @bp.get("/reports/late")
@@ -35,11 +39,7 @@ def timeliness():
 @operation(query=ReportQuery, response=LateStepSchema, many=True, errors=(404,))
 def late():
     """Steps due in the period and done after their deadline or still open past it, oldest deadline first."""
-    asked = read_request(request.args)
-    rows = REPORTS["late"].rows(asked)
-    if asked.format != "json":
-        return REPORTS["late"].file(asked, rows)
-    return LateStepSchema(many=True).dump(rows)
+    return _answer("late", read_request(request.args), LateStepSchema)
 
 
 @bp.get("/reports/days-saved")
@@ -47,11 +47,7 @@ def late():
 @operation(query=TwoWayQuery, response=DaysRowSchema, many=True, errors=(404,))
 def days_saved():
     """Average working days taken against the legal limit, and the working days saved."""
-    asked = read_request(request.args, TWO_WAYS)
-    rows = REPORTS["days_saved"].rows(asked)
-    if asked.format != "json":
-        return REPORTS["days_saved"].file(asked, rows)
-    return DaysRowSchema(many=True).dump(rows)
+    return _answer("days_saved", read_request(request.args, TWO_WAYS), DaysRowSchema)
 
 
 @bp.get("/reports/satisfaction")
@@ -59,11 +55,7 @@ def days_saved():
 @operation(query=TwoWayQuery, response=SatisfactionRowSchema, many=True, errors=(404,))
 def satisfaction():
     """Ratings of the dossiers finished in the period (satisfied: 3 or 4)."""
-    asked = read_request(request.args, TWO_WAYS)
-    rows = REPORTS["satisfaction"].rows(asked)
-    if asked.format != "json":
-        return REPORTS["satisfaction"].file(asked, rows)
-    return SatisfactionRowSchema(many=True).dump(rows)
+    return _answer("satisfaction", read_request(request.args, TWO_WAYS), SatisfactionRowSchema)
 
 
 @bp.get("/reports/index-766")
