@@ -12,6 +12,8 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+MEET_SECONDS = 30.0
+
 
 class Inbox:
     def __init__(self, refuse: tuple[str, ...] = ()):
@@ -20,6 +22,10 @@ class Inbox:
         self.failures = 0
         #: seconds each DATA takes, as a real server over a network would
         self.delay = 0.0
+        #: the first ``meet`` messages wait (up to MEET_SECONDS) until that many have arrived: a test's
+        #: proof that as many senders were sending at once, whatever the machine's load
+        self.meet = 0
+        self._arrived = 0
 
     async def handle_RCPT(self, _server, _session, envelope, address, _options):
         if address in self.refuse:
@@ -28,12 +34,23 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, _server, _session, envelope):
+        self._arrived += 1
+        if self._arrived <= self.meet:
+            await self._rendezvous()
         await asyncio.sleep(self.delay)
         if self.failures:
             self.failures -= 1
             return "451 4.3.0 Try again later"
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
+
+    async def _rendezvous(self) -> None:
+        """Wait for the others of the first ``meet``; a sender that never comes ends the wait late,
+        and the test sees one sender alone."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + MEET_SECONDS
+        while self._arrived < self.meet and loop.time() < give_up:
+            await asyncio.sleep(0.005)
 
     def to(self, address: str) -> list[EmailMessage]:
         return [message for rcpt, message in self.messages if address in rcpt]
