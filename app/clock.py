@@ -27,6 +27,18 @@ def use_offset(reader: Callable[[], float] | None) -> None:
     _offset = reader
 
 
+#: returns the moment itself, for a run that drives the clock step by step (``flask simulate``)
+_source: Callable[[], datetime] | None = None
+
+
+def use_source(reader: Callable[[], datetime] | None) -> None:
+    """Make :func:`now` return ``reader()`` exactly (None: back to real time, or the offset): an
+    offset from real time would drift by the microseconds each act takes, and a seeded run would
+    not repeat itself."""
+    global _source
+    _source = reader
+
+
 def use_zone(zone: ZoneInfo) -> None:
     """Make ``zone`` the instance's zone (done once, by ``app.settings.configure``)."""
     global LOCAL_TZ
@@ -39,6 +51,8 @@ def real_now() -> datetime:
 
 def now() -> datetime:
     """The current time, aware, in the instance's zone."""
+    if _source is not None:
+        return _source()
     moment = real_now()
     return moment + timedelta(seconds=_offset()) if _offset is not None else moment
 

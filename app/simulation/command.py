@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from app import clock
 from app.auth.models import Unit
 from app.db import session
 from app.dossiers.models import Dossier
@@ -63,6 +64,7 @@ def run_in(app: Flask, options: Options, database: str, workers: int = 1) -> dic
     except RuntimeError as failed:  # a worker's failure, its traceback included
         raise click.ClickException(str(failed)) from None
     finally:
+        clock.use_source(None)
         timetravel.enable(app)
     return print_report(simulation, days, seconds, click.echo, database)
 

@@ -133,14 +133,14 @@ class Tally:
 
 
 class SimulatedClock:
-    """The application clock reading the simulated moment (``app.clock.use_offset``), kept in
+    """The application clock reading the simulated moment (``app.clock.use_source``), kept in
     memory: reading the stored offset on every ``now()`` would cost a query each."""
 
     def __init__(self) -> None:
         self.moment = clock.now()
 
-    def offset(self) -> float:
-        return (self.moment - clock.real_now()).total_seconds()
+    def read(self) -> datetime:
+        return self.moment
 
     def set(self, moment: datetime) -> None:
         self.moment = max(self.moment, moment)
@@ -464,6 +464,6 @@ def simulate(options: Options, progress: Callable[[str], None]) -> tuple[Simulat
     simulation.prepare()
     days = simulation.period()
     simulation.clock.moment = datetime.combine(days[0], daytime.min, clock.LOCAL_TZ)
-    clock.use_offset(simulation.clock.offset)
+    clock.use_source(simulation.clock.read)
     seconds = simulation.run(days)
     return simulation, days, seconds

@@ -69,7 +69,7 @@ def _work(options: Options, days: list[date], share: tuple[int, int], barrier, q
             simulation = Simulation(options, lambda _line: None, share, InStep(barrier, queue))
             simulation.prepare()
             simulation.clock.moment = datetime.combine(days[0], datetime.min.time(), clock.LOCAL_TZ)
-            clock.use_offset(simulation.clock.offset)
+            clock.use_source(simulation.clock.read)
             simulation.run(days)
             queue.put(("done", simulation.tally, simulation.cpu_seconds))
     except BaseException:
