@@ -38,20 +38,29 @@ def build(units: list[shape.UnitSpec], progress: Callable[[str], None]) -> None:
 
 
 class Staff:
-    """Who does what: the simulated person holding a role in a unit.  Only ids are kept: each act
-    loads its actor afresh in that act's session, as a request loads its user, so that no act
-    works on what an earlier one (or another worker) left stale."""
+    """Who does what: the simulated person holding a role in a unit.
+
+    Each act gets its actor in that act's own session, as a request gets its user.  The everyday
+    acts take the person as loaded once here, merged into the act's session without a query (a
+    person's name, unit and roles do not change during a run; the query cost a tenth of a step);
+    a leader about to sign is read afresh (``fresh``), since signing changes them (the key issued,
+    the PIN's failures), possibly in another worker."""
 
     def __init__(self) -> None:
         names = [person.username for person in shape.staff(shape.province())]
         users = session.scalars(select(User).options(joinedload(User.unit)).where(User.username.in_(names)))
-        self.ids = {(user.unit_id, role): user.id for user in users for role in user.role_codes}
+        self.people = {user.id: user for user in users}
+        self.ids = {(user.unit_id, role): user.id for user in self.people.values() for role in user.role_codes}
         self.unit_ids = {unit_code: unit_id for unit_code, unit_id in
                          session.execute(select(Unit.code, Unit.id).where(Unit.code.startswith(shape.PREFIX)))}
 
-    def holding(self, unit_id: int, role: str) -> User | None:
+    def holding(self, unit_id: int, role: str, fresh: bool = False) -> User | None:
         found = self.ids.get((unit_id, role))
-        return None if found is None else session.get(User, found, options=[joinedload(User.unit)])
+        if found is None:
+            return None
+        if fresh:
+            return session.get(User, found, options=[joinedload(User.unit)])
+        return session.merge(self.people[found], load=False)
 
     def at(self, unit_code: str, role: str) -> User:
         return self.holding(self.unit_ids[unit_code], role)

@@ -410,7 +410,7 @@ class Simulation:
 
     def sign(self, escalation_id: int, dossier_id: int) -> None:
         escalation = escalations.get(escalation_id)
-        leader = self.staff.holding(escalation.responsible_unit_id, "leader")
+        leader = self.staff.holding(escalation.responsible_unit_id, "leader", fresh=True)
         self.signatories.ready(leader)
         if self.attempt("sign", lambda: escalations.sign_with_pin(leader, escalation_id, DEMO_PIN)):
             self.tally.apologies_signed += 1
