@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.auth.models import Unit, User
@@ -303,9 +303,14 @@ def not_found(code: str) -> NotFound:
     return NotFound(f"Không tìm thấy hồ sơ '{code}'.")
 
 
+#: a dossier by code, with what every change of it names (its national portal message, its page)
+_BY_CODE = (select(Dossier).where(Dossier.code == bindparam("code"), REAL)
+            .options(joinedload(Dossier.procedure), joinedload(Dossier.receiving_unit)))
+
+
 def get(code: str) -> Dossier:
     """A real dossier by code; test runs are not dossiers to anyone but their analyst."""
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code, REAL))
+    dossier = session.scalar(_BY_CODE, {"code": code})
     if dossier is None:
         raise not_found(code)
     return dossier

@@ -40,15 +40,16 @@ def enqueue(event: str, dossier: Dossier | None, channel: str, recipient: str, s
 
     The row is inserted at once when what it names is already written: going through the unit
     of work would make the commit's flush sort the loaded dossier and its relations, which cost
-    a step's completion more than the rest of its writes.  A dossier being received is written
-    by that flush anyway, and its messages with it."""
+    a step's completion more than the rest of its writes; on the connection, so that it does not
+    flush the caller's pending changes first either (they are flushed at the commit, once).  A
+    dossier being received is written by that flush anyway, and its messages with it."""
     values = dict(key=key or uuid.uuid4().hex, event=event, channel=channel, recipient=recipient.strip(),
                   subject=subject[:500], body_text=text, body_html=html, attachments=list(attachments or []),
                   state="pending", attempts=0, created_at=clock.now(), next_attempt_at=clock.real_now(),
                   last_error="")
     if _written(dossier) and _written(notification):
-        session.execute(_NEW_MESSAGE, {**values, "dossier_id": dossier and dossier.id,
-                                       "notification_id": notification and notification.id})
+        session.connection().execute(_NEW_MESSAGE, {**values, "dossier_id": dossier and dossier.id,
+                                                    "notification_id": notification and notification.id})
     else:
         session.add(OutboxMessage(dossier=dossier, notification=notification, **values))
 

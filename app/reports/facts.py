@@ -143,7 +143,7 @@ def count_step(user_id: int, unit_id: int, day: date, timeliness: str) -> None:
     rows = [{"grain": grain, "start": start, "user_id": user_id, "unit_id": unit_id,
              **{name: int(name == timeliness) for name in _COUNTED}}
             for grain, start in (("d", day), ("m", day.replace(day=1)))]
-    session.execute(_step_upsert(timeliness), rows)
+    session.connection().execute(_step_upsert(timeliness), rows)
 
 
 _UPSERTS: dict[tuple[str, str], Any] = {}
