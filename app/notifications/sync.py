@@ -112,11 +112,16 @@ def facts(dossier: Dossier, status: int) -> national.Facts:
 
 
 def result_files(dossier: Dossier) -> tuple[national.ResultFile, ...]:
-    """The electronic results, with the address the citizen's secret opens."""
-    with session.no_autoflush:
-        rows = session.scalars(select(DossierFile).where(DossierFile.dossier_id == dossier.id,
-                                                         DossierFile.kind == "result").order_by(DossierFile.id))
-        return tuple(national.ResultFile(row.name, row.sha256, download_url(dossier, row.id)) for row in rows)
+    """The electronic results, with the address the citizen's secret opens (as written: what this
+    transaction has not flushed yet is not among them)."""
+    rows = session.connection().execute(_RESULT_FILES, {"dossier_id": dossier.id})
+    return tuple(national.ResultFile(name, sha256, download_url(dossier, file_id)) for file_id, name, sha256 in rows)
+
+
+#: every finished and returned dossier's message asks it
+_RESULT_FILES = (select(DossierFile.id, DossierFile.name, DossierFile.sha256)
+                 .where(DossierFile.dossier_id == bindparam("dossier_id"), DossierFile.kind == "result")
+                 .order_by(DossierFile.id))
 
 
 def download_url(dossier: Dossier, file_id: int) -> str:
