@@ -153,8 +153,12 @@ class Alone:
         simulation.timed(simulation.tick, moment)
         simulation.follow_escalations()
 
+    def __init__(self) -> None:
+        self.previous = 0.0
+
     def day(self, simulation: "Simulation", number: int, day: date, days: int, seconds: float) -> None:
-        simulation.progress(day_line(simulation.tally, number, day, days, seconds))
+        simulation.progress(day_line(simulation.tally, number, day, days, seconds, self.previous))
+        self.previous = seconds
 
 
 class Simulation:
@@ -444,10 +448,13 @@ class Simulation:
         self.attempt("clock", lambda: set_now(closing))
 
 
-def day_line(t: Tally, number: int, day: date, days: int, seconds: float) -> str:
-    """The progress line of a day's end: what happened so far, the pace, the time left."""
+def day_line(t: Tally, number: int, day: date, days: int, seconds: float, previous: float = 0.0) -> str:
+    """The progress line of a day's end: what happened so far, the pace, the time left.
+
+    ``previous`` is when the day before ended: the first days are the quickest (the dossiers
+    received have few steps done yet), so the time left goes by the latest day when it was slower."""
     rate = t.received / seconds if seconds else 0.0
-    remaining = seconds / number * (days - number)
+    remaining = max(seconds / number, seconds - previous) * (days - number)
     return (f"Ngày {number}/{days} ({day:%d/%m/%Y}): đã nhận {t.received}, xong {t.finished}, "
             f"đã trả {t.returned}, bước trễ hạn {t.late_steps}, chuyển xử lý trễ hạn {t.escalated}, "
             f"thư xin lỗi đã ký {t.apologies_signed} — {rate:.1f} hồ sơ/giây, còn khoảng {_duration(remaining)}.")

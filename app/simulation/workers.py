@@ -80,7 +80,7 @@ def _work(options: Options, days: list[date], share: tuple[int, int], barrier, q
 def _gather(queue, workers: int, days: int, started: float, progress) -> tuple[Tally, float]:
     """Print each day's progress once every worker has ended it; return the summed counts and CPU."""
     by_day: dict[int, list] = {}
-    total, cpu, done, failures = Tally(), 0.0, 0, []
+    total, cpu, done, failures, previous = Tally(), 0.0, 0, [], 0.0
     while done < workers:
         message = queue.get()
         if message[0] == "failed":
@@ -97,7 +97,9 @@ def _gather(queue, workers: int, days: int, started: float, progress) -> tuple[T
             summed = Tally()
             for part in by_day.pop(number):
                 summed.add(part)
-            progress(day_line(summed, number, day, days, time.perf_counter() - started))
+            elapsed = time.perf_counter() - started
+            progress(day_line(summed, number, day, days, elapsed, previous))
+            previous = elapsed
     if failures:  # the first worker's own error, not the others' broken barrier that followed it
         failures.sort(key=lambda text: "BrokenBarrierError" in text)
         raise RuntimeError(FAILED.format(detail=failures[0]))
