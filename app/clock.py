@@ -8,7 +8,7 @@ process of the instance sees the same time; elsewhere it is real time.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -17,24 +17,15 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 #: the instance's zone, until the settings are configured the default one
 LOCAL_TZ = ZoneInfo(DEFAULT_TIMEZONE)
 
-#: returns the offset from real time in seconds; None on a normal instance
-_offset: Callable[[], float] | None = None
-
-
-def use_offset(reader: Callable[[], float] | None) -> None:
-    """Make :func:`now` run ``reader()`` seconds away from real time (None: real time)."""
-    global _offset
-    _offset = reader
-
-
-#: returns the moment itself, for a run that drives the clock step by step (``flask simulate``)
+#: what :func:`now` reads instead of real time: the travelled clock of a ``CLOCK_TRAVEL=1`` instance
+#: (app/core/timetravel.py) or the moment a simulation has reached (``flask simulate``); None: real time
 _source: Callable[[], datetime] | None = None
 
 
 def use_source(reader: Callable[[], datetime] | None) -> None:
-    """Make :func:`now` return ``reader()`` exactly (None: back to real time, or the offset): an
-    offset from real time would drift by the microseconds each act takes, and a seeded run would
-    not repeat itself."""
+    """Make :func:`now` return ``reader()`` (None: real time).  A simulation gives its own moment
+    exactly: an offset from real time would carry the microseconds each act takes, and a seeded
+    run would not repeat itself."""
     global _source
     _source = reader
 
@@ -51,10 +42,7 @@ def real_now() -> datetime:
 
 def now() -> datetime:
     """The current time, aware, in the instance's zone."""
-    if _source is not None:
-        return _source()
-    moment = real_now()
-    return moment + timedelta(seconds=_offset()) if _offset is not None else moment
+    return _source() if _source is not None else real_now()
 
 
 def local(moment: datetime | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """Moving the application clock on demo and test instances (``CLOCK_TRAVEL=1``)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
@@ -24,7 +24,12 @@ def stored_offset() -> float:
 
 
 def enable(app: Flask) -> None:
-    clock.use_offset(stored_offset if app.config["CLOCK_TRAVEL"] else None)
+    clock.use_source(travelled_now if app.config["CLOCK_TRAVEL"] else None)
+
+
+def travelled_now() -> datetime:
+    """Real time moved by the stored offset."""
+    return clock.real_now() + timedelta(seconds=stored_offset())
 
 
 def require_travel() -> None:

@@ -122,7 +122,6 @@ def _one_batch(claimed: list[OutboxMessage], channels: dict, result: DispatchRes
         channel, outcome = message.channel, deliver(message, channels)
         result.count(message.id, outcome)
         count_send(channel, outcome)
-
     return len(claimed)
 
 

@@ -11,7 +11,6 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app import clock
 from app.auth.models import Unit
 from app.db import session
 from app.dossiers.models import Dossier
@@ -64,8 +63,7 @@ def run_in(app: Flask, options: Options, database: str, workers: int = 1) -> dic
     except RuntimeError as failed:  # a worker's failure, its traceback included
         raise click.ClickException(str(failed)) from None
     finally:
-        clock.use_source(None)
-        timetravel.enable(app)
+        timetravel.enable(app)   # the instance's own clock again, travelled or real
     return print_report(simulation, days, seconds, click.echo, database)
 
 
