@@ -103,10 +103,15 @@ def app(_seeded, request):
     application = _seeded.app
     timetravel.enable(application)  # a test may have built another app meanwhile
     configure(application.extensions["settings"])
-    if any(request.node.get_closest_marker(name) for name in COMMITTING_MARKERS):
-        yield from _committing(application)
-    else:
-        yield from _rolled_back(application)
+    try:
+        if any(request.node.get_closest_marker(name) for name in COMMITTING_MARKERS):
+            yield from _committing(application)
+        else:
+            yield from _rolled_back(application)
+    finally:
+        # The travelled clock reads its offset from the database: left on, a pure test after this one
+        # asking the time would open a transaction on the test database and keep it locked.
+        clock.use_source(None)
 
 
 def _rolled_back(application: Flask):
