@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from app.auth.models import Unit
 from app.db import session
@@ -18,6 +19,10 @@ from app.simulation import shape
 from app.simulation.behaviour import Rates
 from app.simulation.run import Options, simulate
 
+BAD_URL = ("Không dùng được địa chỉ cơ sở dữ liệu này (chỉ SQLite hoặc PostgreSQL): ghi dạng sqlite:///đường/dẫn/tệp.db hoặc "
+           "postgresql://người_dùng:mật_khẩu@máy/tên_cơ_sở_dữ_liệu.")
+UNREACHABLE = ("Không mở được cơ sở dữ liệu {url}: kiểm tra máy chủ đang chạy, tên người dùng, mật khẩu "
+               "và thư mục của tệp.")
 NOT_SIMULATED = ("Cơ sở dữ liệu {url} đã có {count} hồ sơ không phải của mô phỏng: không chạy mô phỏng trên "
                  "dữ liệu thật. Chọn một cơ sở dữ liệu trống (hoặc bỏ --database để tạo tệp SQLite mới).")
 
@@ -42,7 +47,7 @@ def simulate_command(days: int, per_day: int, seed: int, start: datetime | None,
         raise click.BadParameter("Chỉ chạy nhiều tiến trình (--workers) trên PostgreSQL; SQLite chỉ có một "
                                  "người ghi mỗi lúc.", param_hint="--workers")
     options = Options(days, per_day, seed, start.date() if start else None, Rates(late=late_rate))
-    _use_database(current_app, url)
+    _use_database(current_app, url, _reachable(url))
     _migrate()
     run_in(current_app, options, _shown(url), workers)
 
@@ -90,13 +95,33 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _use_database(app: Flask, url: str) -> None:
+def _reachable(url: str) -> Engine:
+    """An engine on ``url`` once the address reads and the database answers; a clear error, never a
+    traceback, otherwise."""
+    from app import db
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in ("sqlite", "postgresql"):
+        raise click.BadParameter(BAD_URL, param_hint="--database")
+    engine = db.make_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError:
+        engine.dispose()
+        raise click.ClickException(UNREACHABLE.format(url=_shown(url))) from None
+    return engine
+
+
+def _use_database(app: Flask, url: str, engine: Engine) -> None:
     """Point this command's application at the simulation's database, its clock movable
     (``CLOCK_TRAVEL``). The process runs this one command; building a second application
     instead would import the factory, which registers this command: a cycle."""
     from app import db
 
-    engine = db.make_engine(url)
     app.config.update(DATABASE_URL=url, CLOCK_TRAVEL=True)
     app.extensions["db_engine"] = engine
     db.bind(engine)

@@ -69,3 +69,16 @@ def _finish(process: subprocess.Popen) -> dict:
 def _dossiers(database: Path) -> list[tuple]:
     with sqlite3.connect(database) as connection:
         return connection.execute("SELECT code, status, timeliness, received_at, due_at FROM dossiers ORDER BY code").fetchall()
+
+
+@pytest.mark.parametrize("database, said", [
+    ("không-phải-địa-chỉ", "Không dùng được địa chỉ cơ sở dữ liệu này"),
+    ("mysql://máy/csdl", "Không dùng được địa chỉ cơ sở dữ liệu này"),
+    ("sqlite:////khong/co/thu/muc/nay.db", "Không mở được cơ sở dữ liệu sqlite:////khong/co/thu/muc/nay.db"),
+    ("postgresql://ai@127.0.0.1:1/csdl", "Không mở được cơ sở dữ liệu postgresql://ai@127.0.0.1:1/csdl"),
+])
+def test_a_database_that_cannot_be_used_is_said_so_without_a_traceback(database, said):
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "simulate", "--days", "1",
+                           "--database", database], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and said in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
