@@ -150,6 +150,24 @@ def test_a_mail_server_saying_try_later_is_tried_later(app, api, smtp_server):
     assert dispatcher.dispatch().sent == 1 and len(smtp_server.to(APPLICANT["email"])) == 1
 
 
+def test_the_mail_host_looks_its_own_name_up_once_not_at_every_pass(app, api, smtp_server, monkeypatch):
+    """smtplib asks the resolver for the EHLO name at each connection: slow on some networks."""
+    import socket
+
+    from app.notifications import channels
+
+    asked = []
+    monkeypatch.setattr(socket, "getfqdn", lambda *_: asked.append(1) or "motcua.example.vn")
+    channels.helo_name.cache_clear()
+    try:
+        for _ in range(2):
+            receive(api, "dang-ky-khai-sinh", applicant={**APPLICANT, "phone": ""})
+            assert dispatcher.dispatch().sent == 1
+    finally:
+        channels.helo_name.cache_clear()
+    assert len(asked) == 1 and len(smtp_server.to(APPLICANT["email"])) == 2
+
+
 def test_an_unreachable_mail_server_is_said_in_vietnamese(app, api, override_settings):
     from tests.support.mailbox import free_port
 
