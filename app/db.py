@@ -7,13 +7,16 @@ both, and come back as aware datetimes.
 """
 from __future__ import annotations
 
+import functools
 import time
 from contextvars import ContextVar
 from datetime import timezone
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, exc
+from sqlalchemy import DateTime, MetaData, create_engine, event, exc, insert, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import MANYTOONE, DeclarativeBase, Session, make_transient_to_detached, scoped_session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -121,3 +124,90 @@ def bind(engine: Engine) -> None:
     """Point the shared session at ``engine``."""
     session.remove()
     session_factory.configure(bind=engine)
+
+
+# --------------------------------------------------------------------------- new rows without the unit of work
+
+
+def insert_new() -> None:
+    """Write the session's new objects with one INSERT each, in table order, and keep them in the
+    session as persistent rows, as a flush would.
+
+    For a handful of new rows the unit of work costs more than the rows: it sorts mappers and
+    their relationships, tracks each attribute's history and plans per-mapper actions, about
+    0.3 ms of CPU per object, half a reception.  Here each row's foreign keys are copied from the
+    rows it points to (written before it: tables are taken in dependency order), the columns it
+    was given are inserted, and what the database filled in (ids, defaults) comes back by
+    RETURNING.  Changes to rows already persistent are left to the commit's flush.  Mappers this
+    cannot write (inheritance, several tables) fall back to a flush."""
+    current = session()
+    rows = list(current.new)
+    if not rows:
+        return
+    order = _table_order()
+    if not all(_plain(inspect(row).mapper, order) for row in rows):
+        current.flush()
+        return
+    rows.sort(key=lambda row: order[inspect(row).mapper.local_table])
+    connection = current.connection()
+    for row in rows:
+        _insert(connection, row)
+    _attach(current, rows)
+
+
+@functools.cache
+def _table_order() -> dict:
+    """Each table's place in dependency order (the models are all imported before any request)."""
+    return {table: index for index, table in enumerate(Base.metadata.sorted_tables)}
+
+
+def _plain(mapper, order: dict) -> bool:
+    return mapper.inherits is None and len(mapper.tables) == 1 and mapper.local_table in order
+
+
+def _insert(connection, row) -> None:
+    state = inspect(row)
+    mapper, given = state.mapper, state.dict
+    _copy_foreign_keys(mapper, row, given)
+    # None is left out, as the unit of work leaves it out: the column's default, or NULL
+    values = {prop.columns[0].key: given[prop.key] for prop in mapper.column_attrs if given.get(prop.key) is not None}
+    table = mapper.local_table
+    statement, missing = _insert_returning(table, frozenset(values))
+    returned = connection.execute(statement, values).one()
+    for column, value in zip(missing, returned):
+        set_committed_value(row, mapper.get_property_by_column(column).key, value)
+
+
+def _copy_foreign_keys(mapper, row, given: dict) -> None:
+    """A many-to-one given as an object: its key, now that its row is written, into ours."""
+    for relationship in mapper.relationships:
+        target = given.get(relationship.key)
+        if relationship.direction is not MANYTOONE or target is None:
+            continue
+        target_mapper = inspect(target).mapper
+        for local, remote in relationship.local_remote_pairs:
+            setattr(row, mapper.get_property_by_column(local).key,
+                    getattr(target, target_mapper.get_property_by_column(remote).key))
+
+
+_INSERTS: dict[tuple, Any] = {}
+
+
+def _insert_returning(table, keys: frozenset) -> tuple[Any, list]:
+    """INSERT of these columns returning the others (and which), built once per table and set of columns."""
+    built = _INSERTS.get((table, keys))
+    if built is None:
+        missing = [column for column in table.c if column.key not in keys]
+        built = _INSERTS[(table, keys)] = (insert(table).returning(*missing), missing)
+    return built
+
+
+def _attach(current: Session, rows: list) -> None:
+    """The written objects become persistent in the session, their values its committed state."""
+    for row in rows:
+        if row in current:
+            current.expunge(row)
+    for row in rows:
+        make_transient_to_detached(row)
+    for row in rows:
+        current.add(row)

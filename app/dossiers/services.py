@@ -76,7 +76,7 @@ def receive(actor: User | None, procedure_code: str, applicant: Applicant,
             start_processing(dossier, actor, now)
         else:
             _await_documents(dossier, asked, actor, now)
-    workflow.commit()
+    workflow.commit_new()
     return dossier
 
 

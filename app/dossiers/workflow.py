@@ -39,7 +39,7 @@ from app.auth.services import resolve_step_unit
 from app.calendar.services import work_calendar
 from app.calendar.workdays import warning_time
 from app.core.errors import CHANGED_MEANWHILE, Conflict, Invalid
-from app.db import session
+from app.db import insert_new, session
 from app.dossiers import auditchain, signals, timeliness
 from app.dossiers.models import Dossier, DossierEvent
 from app.engine import DossierWorkflow, EngineError
@@ -135,6 +135,13 @@ def commit() -> None:
     """Commit what the caller changed, under the conflict policy of :func:`change`."""
     with change():
         pass
+
+
+def commit_new() -> None:
+    """Commit a dossier just made: its new rows by explicit INSERTs (:func:`app.db.insert_new`),
+    under the conflict policy of :func:`change`."""
+    with change():
+        insert_new()
 
 
 def _swap(statement, params: dict[str, Any]) -> None:
