@@ -39,7 +39,8 @@ def work_calendar() -> WorkCalendar:
     memo = session.info.get(_MEMO)
     if memo is not None and memo[0] is session().get_transaction():
         return memo[1]
-    calendar = _calendar(tuple(session.execute(_OVERRIDES)))
+    # on the connection: a query through the session would first flush what the caller has pending
+    calendar = _calendar(tuple(tuple(row) for row in session.connection().execute(_OVERRIDES)))
     session.info[_MEMO] = (session().get_transaction(), calendar)
     return calendar
 

@@ -146,8 +146,14 @@ def commit_new() -> None:
 
 def _swap(statement, params: dict[str, Any]) -> None:
     """Run a compare-and-swap; no row changed means someone else won."""
-    if session.execute(statement, params).rowcount != 1:
+    if _run(statement, params).rowcount != 1:
         raise changed_meanwhile()
+
+
+def _run(statement, params: Any):
+    """A statement of the step's own, on the transaction's connection: the session's path adds
+    nothing to a plain table statement but its cost."""
+    return session.connection().execute(statement, params)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -322,9 +328,9 @@ def save_step(dossier: Dossier, run: DossierWorkflow, was_ready: dict[str, str],
 
 def _apply_core(dossier: Dossier, cancel: list[str], rows: list[dict[str, Any]]) -> None:
     if cancel:
-        session.execute(_CANCEL, {"of_dossier": dossier.id, "cancel": cancel})
+        _run(_CANCEL, {"of_dossier": dossier.id, "cancel": cancel})
     if rows:
-        session.execute(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
+        _run(_NEW_TASKS, [{**row, "dossier_id": dossier.id} for row in rows])
 
 
 def _apply_core_waits(dossier: Dossier, run: DossierWorkflow, definition: ProcedureDefinition,
@@ -358,7 +364,7 @@ def _chained_events(dossier: Dossier, actor: User, at: datetime,
 def _insert_events(dossier: Dossier, actor: User, at: datetime, rows: list[dict[str, Any]],
                    events: list[Event]) -> None:
     if rows:
-        session.execute(_NEW_EVENTS, rows)
+        _run(_NEW_EVENTS, rows)
     for kind, _task_id, detail in events:
         _announce(dossier, kind, detail, actor, at)
 
