@@ -40,7 +40,7 @@ def work_calendar() -> WorkCalendar:
     if memo is not None and memo[0] is session().get_transaction():
         return memo[1]
     # on the connection: a query through the session would first flush what the caller has pending
-    calendar = _calendar(tuple(tuple(row) for row in session.connection().execute(_OVERRIDES)))
+    calendar = _calendar(tuple(session.connection().execute(_OVERRIDES)))
     session.info[_MEMO] = (session().get_transaction(), calendar)
     return calendar
 
